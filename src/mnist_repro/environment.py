@@ -1,0 +1,55 @@
+"""What a result was made with: library versions, the processor, and the code's git commit."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from pathlib import Path
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def git_commit() -> dict:
+    """The commit of the code that ran, and whether the working tree had uncommitted changes."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "src"],
+                                cwd=root, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return {"commit": None, "src_dirty": None}
+    if commit.returncode != 0:
+        return {"commit": None, "src_dirty": None}
+    return {"commit": commit.stdout.strip(), "src_dirty": bool(status.stdout.strip())}
+
+
+def describe() -> dict:
+    """Library versions and hardware; imports TensorFlow, so call it only once training is due."""
+    import keras
+    import matplotlib
+    import numpy
+    import tensorflow as tf
+
+    gpus = [device.name for device in tf.config.list_physical_devices("GPU")]
+    return {
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "backend": keras.backend.backend(),
+        "numpy": numpy.__version__,
+        "matplotlib": matplotlib.__version__,
+        "platform": platform.platform(),
+        "cpu": cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "gpus": gpus,
+        "device": f"GPU ({', '.join(gpus)})" if gpus else f"CPU ({cpu_model()}, {os.cpu_count()} cores)",
+    }

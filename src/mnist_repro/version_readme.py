@@ -1,0 +1,86 @@
+"""The README.md of deliverables/ver_N/: recipe, topology, results beside the paper's, error rates."""
+
+from __future__ import annotations
+
+from .versions import Version
+
+VALIDATION_MEANING = {
+    "train": "the **training set itself**, as in the 2018 report (`validation_data=(train_images, "
+             "train_labels)`): `val_loss`/`val_accuracy` are the end-of-epoch model evaluated on the "
+             "training images with dropout off, not a held-out score",
+    "test": "the 10,000-image test set (`--validation test`), so `val_*` is the test score after each epoch",
+    "none": "nothing (`--validation none`): there are no `val_*` columns",
+}
+
+
+def _row(label: str, paper: float, ours: float, digits: int, unit: str = "", delta_unit: str = "") -> str:
+    delta = f"{ours - paper:+.{digits}f}{delta_unit or unit}"
+    return f"| {label} | {paper:.{digits}f}{unit} | {ours:.{digits}f}{unit} | {delta} |"
+
+
+def render(version: Version, metrics: dict, topology_table: str, model_png_source: str) -> str:
+    settings, results, paper = metrics["settings"], metrics["results"], version.paper
+    n_train, n_test = results["train_images"], results["test_images"]
+    env = metrics["environment"]
+    limited = settings["limit"] is not None
+    lines = [
+        f"# Version {version.number}: {version.name}",
+        "",
+        f"Made by `{settings['command']}` on {env['device']}, TensorFlow {env['tensorflow']}, "
+        f"Keras {env['keras']}, seed {settings['seed']}, code {metrics['code']['commit'] or 'unknown'}"
+        f"{' (with uncommitted changes in src/)' if metrics['code']['src_dirty'] else ''}.",
+        "",
+    ]
+    if limited or settings["epochs"] != version.epochs or settings["batch_size"] != version.batch_size:
+        subset = f", and only the first {settings['limit']} images of each split" if limited else ""
+        lines += [f"> **Not the paper's recipe**: this run used {settings['epochs']} epochs, batch size "
+                  f"{settings['batch_size']}{subset}. Its numbers are not comparable with the paper's.", ""]
+    lines += [
+        "## Recipe",
+        "",
+        f"- Keras `Sequential`, input {version.input_shape}, pixels divided by 255 as float32.",
+        f"- Loss `{version.loss}` on {version.label_encoding} labels; Adam with Keras defaults "
+        "(learning rate 0.001); metric accuracy.",
+        f"- {settings['epochs']} epochs, batch size {settings['batch_size']}; validation data: "
+        f"{VALIDATION_MEANING[settings['validation']]}.",
+        "",
+        "## Topology (read from the trained model)",
+        "",
+        topology_table,
+        "",
+        f"`model.png` was drawn by {model_png_source}.",
+        "",
+        "## Results beside the paper's",
+        "",
+        "| | paper (2018) | this run | delta |",
+        "|---|---|---|---|",
+        _row("training time (s)", paper.training_time_s, results["training_time_s"], 3),
+        _row("train loss", paper.train_loss, results["train_loss"], 5),
+        _row("train accuracy", paper.train_accuracy, results["train_accuracy"], 3, " %", " pp"),
+        _row("test loss", paper.test_loss, results["test_loss"], 5),
+        _row("test accuracy", paper.test_accuracy, results["test_accuracy"], 3, " %", " pp"),
+        f"| test errors (of 10,000) | {paper.test_errors} | {results['test_errors']} "
+        f"(of {n_test:,}) | {results['test_errors'] - paper.test_errors:+d} |",
+        "",
+        f"The paper's time is for {paper.hardware}; ours is for the machine above.",
+        "",
+        "## Error rates",
+        "",
+        "Computed from the label files in this folder (`assigned_labels_*.txt`, one digit per image, "
+        "in dataset order):",
+        "",
+        f"- train: {results['train_errors']:,} wrong of {n_train:,}, error rate "
+        f"{100.0 * results['train_errors'] / n_train:.3f} %",
+        f"- test: {results['test_errors']:,} wrong of {n_test:,}, error rate "
+        f"{100.0 * results['test_errors'] / n_test:.3f} %",
+        "",
+        "## Files",
+        "",
+        "`result.txt` (the report's five lines), `assigned_labels_train.txt` / `assigned_labels_test.txt` "
+        "(predicted digits), `model.png`, `console.output` (the run's console), `history.csv` "
+        "(per-epoch Keras logs and wall time), `training.png` (report figure "
+        f"4.{version.number} with this run beside it), `metrics.json` (every number, settings, data "
+        "hashes, versions, timings) and `model.keras` (the trained model, for `predict`).",
+        "",
+    ]
+    return "\n".join(lines)

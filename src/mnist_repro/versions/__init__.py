@@ -1,0 +1,76 @@
+"""The versions of the report, one small declaration per file (v1.py, v2.py, ...).
+
+A version is plain data: the layer stack as (Keras layer name, arguments) pairs, the loss and
+label encoding, the training recipe, and the paper's published numbers as reference data.
+Nothing here imports Keras, so the CLI can validate a version before loading TensorFlow.
+A fourth version is one new file `vN.py` that defines `VERSION`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+
+from ..errors import UserError
+
+
+@dataclass(frozen=True)
+class PaperResults:
+    """Numbers published by the 2018 report (reference data, never our results).
+
+    `epochs` holds the console log's per-epoch (loss, acc, val_loss, val_acc); its "val" pair
+    was measured on the training set. `table_errata` maps an epoch to the (loss, acc) that the
+    report's table printed where it disagrees with its own log.
+    """
+
+    training_time_s: float
+    train_loss: float
+    train_accuracy: float  # percent
+    test_loss: float
+    test_accuracy: float  # percent
+    epochs: tuple[tuple[float, float, float, float], ...]
+    table_errata: dict[int, tuple[float, float]] = field(default_factory=dict)
+    table_missing_epochs: tuple[int, ...] = ()
+    hardware: str = "Intel Core i7-6700HQ (4 cores / 8 threads, 2.6 GHz), Keras 2.2.4, TF 1.12.0"
+
+    @property
+    def test_errors(self) -> int:
+        return round((100.0 - self.test_accuracy) / 100.0 * 10_000)
+
+
+@dataclass(frozen=True)
+class Version:
+    number: int
+    name: str
+    layers: tuple[tuple[str, dict], ...]
+    input_shape: tuple[int, ...]
+    loss: str  # a keras.losses name
+    one_hot: bool  # labels as one-hot vectors (categorical) or integers (sparse)
+    epochs: int
+    batch_size: int
+    paper: PaperResults
+    optimizer: str = "adam"  # Keras defaults: learning rate 0.001
+
+    @property
+    def label_encoding(self) -> str:
+        return "one-hot" if self.one_hot else "integer"
+
+
+def available() -> dict[int, Version]:
+    """Every version module in this package, keyed by its number."""
+    found = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("v") and info.name[1:].isdigit():
+            version = importlib.import_module(f"{__name__}.{info.name}").VERSION
+            found[version.number] = version
+    return dict(sorted(found.items()))
+
+
+def get(number) -> Version:
+    versions = available()
+    try:
+        return versions[int(number)]
+    except (KeyError, ValueError, TypeError):
+        valid = ", ".join(str(n) for n in versions)
+        raise UserError(f"unknown version {number!r}: choose one of {valid}") from None

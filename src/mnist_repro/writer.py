@@ -1,0 +1,41 @@
+"""Fill a version folder from a finished run, atomically (see deliverables.atomic_folder)."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+from . import deliverables, figures, topology, version_readme
+
+
+def save_inference_model(model, path: Path) -> None:
+    """The trained layers and weights without Adam's moments: a third of the size, all predict needs."""
+    import keras
+
+    copy = keras.Sequential.from_config(model.get_config())  # same layers and names, not compiled
+    copy.set_weights(model.get_weights())
+    copy.save(path)
+
+
+def write_version_folder(folder: Path, version, model, metrics: dict, train_labels, test_labels,
+                         history_csv: Path, record, started: float) -> Path:
+    history = deliverables.read_history(history_csv)
+    written = time.perf_counter()
+    with deliverables.atomic_folder(folder) as building:
+        deliverables.write_result(building / "result.txt", metrics["results"])
+        deliverables.write_labels(building / "assigned_labels_train.txt", train_labels)
+        deliverables.write_labels(building / "assigned_labels_test.txt", test_labels)
+        shutil.copyfile(history_csv, building / "history.csv")
+        png_source = topology.draw(model, building / "model.png")
+        figures.training_curves(history, version.paper,
+                                f"Version {version.number} ({version.name}): report figure 4.{version.number} "
+                                "and this run", building / "training.png")
+        save_inference_model(model, building / "model.keras")
+        (building / "README.md").write_text(
+            version_readme.render(version, metrics, topology.markdown_table(model), png_source))
+        (building / "console.output").write_text(record.text())
+        metrics["timing"]["deliverables_s"] = time.perf_counter() - written
+        metrics["timing"]["run_s"] = time.perf_counter() - started
+        deliverables.write_json(building / "metrics.json", metrics)
+    return folder

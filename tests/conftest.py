@@ -1,0 +1,52 @@
+"""Shared helpers: the real CLI in a subprocess, and the verified MNIST cache that `make data` made."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))  # the tests import the same code the CLI runs
+
+
+def cli_env() -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("MNIST_NPZ", None)
+    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    return env
+
+
+def run_cli(*args, timeout=300, cwd=ROOT) -> subprocess.CompletedProcess:
+    """`python -m mnist_repro ARGS` as a user would run it; stdout and stderr captured."""
+    return subprocess.run([sys.executable, "-m", "mnist_repro", *map(str, args)], cwd=cwd, env=cli_env(),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def assert_one_line_error(done: subprocess.CompletedProcess, *fragments: str) -> str:
+    assert done.returncode != 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error:")]
+    assert len(errors) == 1, done.stderr
+    for fragment in fragments:
+        assert fragment in errors[0], errors[0]
+    return errors[0]
+
+
+@pytest.fixture(scope="session")
+def mnist_path() -> Path:
+    path = ROOT / "data" / "mnist.npz"
+    assert path.exists(), "run `make data` first (make test does it)"
+    return path
+
+
+@pytest.fixture(scope="session")
+def mnist(mnist_path):
+    from mnist_repro import data
+
+    return data.read_npz(mnist_path)

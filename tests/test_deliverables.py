@@ -1,0 +1,72 @@
+"""The writers' files parse back to the same numbers, and the folder swap is atomic."""
+
+import numpy as np
+import pytest
+
+from mnist_repro import deliverables
+
+
+def test_result_txt_has_the_original_format_and_parses_back(tmp_path):
+    results = {"training_time_s": 22.6131, "train_loss": 0.011412, "train_accuracy": 99.805,
+               "test_loss": 0.077541, "test_accuracy": 97.62}
+    path = tmp_path / "result.txt"
+    deliverables.write_result(path, results)
+    assert path.read_text().splitlines() == [
+        "Training time: 22.613s", "Train loss: 0.01141", "Train accuracy: 99.80500%",
+        "Test loss: 0.07754", "Test accuracy: 97.62000%"]
+    parsed = deliverables.read_result(path)
+    for key, value in results.items():
+        assert parsed[key] == pytest.approx(value, abs=1e-3)
+
+
+def test_malformed_result_txt_is_rejected(tmp_path):
+    path = tmp_path / "result.txt"
+    path.write_text("Training time: soon\n")
+    with pytest.raises(ValueError, match="Training time"):
+        deliverables.read_result(path)
+
+
+def test_label_files_are_digits_back_to_back(tmp_path):
+    labels = np.array([5, 0, 4, 1, 9, 2], dtype=np.uint8)
+    path = tmp_path / "assigned_labels_test.txt"
+    deliverables.write_labels(path, labels)
+    assert path.read_text() == "504192"
+    assert np.array_equal(deliverables.read_labels(path), labels)
+    path.write_text("50 4\n")
+    with pytest.raises(ValueError, match="digits only"):
+        deliverables.read_labels(path)
+
+
+def test_atomic_folder_replaces_only_on_success(tmp_path):
+    folder = tmp_path / "ver_1"
+    folder.mkdir()
+    (folder / "result.txt").write_text("old")
+    with pytest.raises(RuntimeError):
+        with deliverables.atomic_folder(folder) as building:
+            (building / "result.txt").write_text("half")
+            raise RuntimeError("killed while writing")
+    assert (folder / "result.txt").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ver_1"]
+    with deliverables.atomic_folder(folder) as building:
+        (building / "result.txt").write_text("new")
+    assert (folder / "result.txt").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ver_1"]
+
+
+def test_recover_restores_a_folder_displaced_by_a_killed_swap(tmp_path):
+    displaced = tmp_path / ".ver_2.old-123"
+    displaced.mkdir()
+    (displaced / "result.txt").write_text("previous run")
+    (tmp_path / ".ver_2.tmp-456").mkdir()
+    deliverables.recover(tmp_path / "ver_2")
+    assert (tmp_path / "ver_2" / "result.txt").read_text() == "previous run"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ver_2"]
+
+
+def test_unwritable_output_folder_is_a_user_error(tmp_path):
+    from mnist_repro.errors import UserError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(UserError, match="cannot write to output folder"):
+        deliverables.check_writable(blocker / "out")

@@ -1,0 +1,91 @@
+"""The real CLI on real MNIST subsets: every deliverable, consistent numbers, determinism."""
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import run_cli
+from mnist_repro import deliverables
+
+LIMIT = 600
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """One short run per version, plus a repeat of v2 with the same seed for determinism."""
+    made = {}
+    for name, version in (("1", 1), ("2", 2), ("3", 3), ("2-again", 2)):
+        out = tmp_path_factory.mktemp(f"run{name}")
+        done = run_cli("run", "--version", version, "--limit", LIMIT, "--epochs", 1 if version != 2 else 2,
+                       "--seed", 7, "--out", out)
+        assert done.returncode == 0, done.stderr[-3000:]
+        made[name] = (out / f"ver_{version}", done)
+    return made
+
+
+@pytest.mark.parametrize("name", ["1", "2", "3"])
+def test_every_deliverable_is_written(runs, name):
+    folder, done = runs[name]
+    for file in deliverables.REQUIRED_FILES:
+        assert (folder / file).is_file() and (folder / file).stat().st_size > 0, file
+    assert not list(folder.parent.glob(".ver_*"))  # no temporary or displaced folder left
+
+
+@pytest.mark.parametrize("name", ["1", "2", "3"])
+def test_numbers_agree_across_files(runs, name, mnist):
+    folder, done = runs[name]
+    result = deliverables.read_result(folder / "result.txt")
+    metrics = json.loads((folder / "metrics.json").read_text())
+    train = deliverables.read_labels(folder / "assigned_labels_train.txt")
+    test = deliverables.read_labels(folder / "assigned_labels_test.txt")
+    assert len(train) == len(test) == LIMIT
+    assert set(np.unique(test)) <= set(range(10))
+    test_accuracy = 100.0 * np.mean(test == mnist["y_test"][:LIMIT])
+    train_accuracy = 100.0 * np.mean(train == mnist["y_train"][:LIMIT])
+    assert result["test_accuracy"] == pytest.approx(test_accuracy, abs=5e-6)
+    assert result["train_accuracy"] == pytest.approx(train_accuracy, abs=5e-6)
+    assert metrics["results"]["test_errors"] == int(np.sum(test != mnist["y_test"][:LIMIT]))
+    assert metrics["settings"]["seed"] == 7 and metrics["settings"]["limit"] == LIMIT
+    assert metrics["data"]["verified"] is True
+    assert len(metrics["history"]) == metrics["settings"]["epochs"] == len(metrics["timing"]["epoch_s"])
+    history = deliverables.read_history(folder / "history.csv")
+    assert {"epoch", "loss", "accuracy", "val_loss", "val_accuracy", "epoch_time_s"} <= set(history[0])
+    console = (folder / "console.output").read_text()
+    for line in deliverables.result_lines(result)[1:]:
+        assert line in console
+    assert "The number of occurrence of each number in the train set is" in console
+    assert "\r" not in console and "\b" not in console
+    readme = (folder / "README.md").read_text()
+    assert f"{metrics['results']['test_errors']:,} wrong of {LIMIT:,}" in readme
+    assert "Not the paper's recipe" in readme
+
+
+def test_saved_model_reproduces_the_label_file(runs, mnist):
+    import keras
+
+    from mnist_repro import train, versions
+
+    folder, _ = runs["3"]
+    model = keras.saving.load_model(folder / "model.keras")
+    x, _ = train.prepare(versions.get(3), mnist["x_test"][:LIMIT], mnist["y_test"][:LIMIT])
+    labels = model.predict(x, verbose=0).argmax(-1)
+    assert np.array_equal(labels, deliverables.read_labels(folder / "assigned_labels_test.txt"))
+
+
+def test_same_seed_gives_identical_files(runs):
+    first, second = runs["2"][0], runs["2-again"][0]
+    for name in ("assigned_labels_train.txt", "assigned_labels_test.txt", "result.txt"):
+        if name == "result.txt":  # the training time differs; the four metrics must not
+            assert (first / name).read_text().splitlines()[1:] == (second / name).read_text().splitlines()[1:]
+        else:
+            assert (first / name).read_bytes() == (second / name).read_bytes()
+    losses = [[row["loss"] for row in deliverables.read_history(f / "history.csv")] for f in (first, second)]
+    assert losses[0] == losses[1]
+
+
+def test_dry_run_is_tiny_and_complete(tmp_path):
+    done = run_cli("run", "--version", 1, "--dry-run", "--out", tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    metrics = json.loads((tmp_path / "ver_1" / "metrics.json").read_text())
+    assert metrics["settings"]["epochs"] == 1 and metrics["settings"]["limit"] == 256
