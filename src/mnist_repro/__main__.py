@@ -70,6 +70,17 @@ def command_data(args) -> int:
     return 0
 
 
+def command_reproduce(args) -> int:
+    from . import study
+
+    numbers = [int(v) for v in args.versions.replace(",", " ").split()] if args.versions else None
+    from . import versions
+
+    for number in numbers or []:
+        versions.get(number)
+    return study.reproduce(numbers or list(versions.available()), args.seeds)
+
+
 def main(argv=None) -> int:
     parser = OneLineParser(prog="python -m mnist_repro", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
@@ -79,6 +90,11 @@ def main(argv=None) -> int:
     data_parser = commands.add_parser("data", help="make verified MNIST available in data/mnist.npz")
     data_parser.add_argument("--data", help="a Keras-format mnist.npz to verify and cache")
     data_parser.set_defaults(handler=command_data)
+
+    study_parser = commands.add_parser("reproduce", help="run the versions over several seeds (the study)")
+    study_parser.add_argument("--seeds", type=positive_int, default=5, help="seeds 0..N-1 per version (default: %(default)s)")
+    study_parser.add_argument("--versions", default="", help="versions to run, e.g. '1 3' (default: all)")
+    study_parser.set_defaults(handler=command_reproduce)
 
     args = parser.parse_args(argv)
     # SIGTERM (kill, a closing laptop) should stop as cleanly as Ctrl-C: checkpoint kept, no traceback.

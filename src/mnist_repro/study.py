@@ -1,0 +1,109 @@
+"""`make reproduce`: every version over several seeds with the faithful defaults.
+
+Each run's metrics.json and history.csv are kept under deliverables/seeds/ver_N/seed_S/; labels
+and models stay only in deliverables/ver_N/. A seed folder that holds a readable metrics.json is
+complete and skipped, so an interrupted study resumes where it stopped (and a run interrupted
+mid-training resumes from its own checkpoint).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from . import versions
+from .errors import UserError
+
+KEPT = ("metrics.json", "history.csv")
+
+
+def seed_folder(root: Path, number: int, seed: int) -> Path:
+    return root / f"ver_{number}" / f"seed_{seed}"
+
+
+def read_metrics(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / "metrics.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def is_faithful(metrics: dict | None, version, seed: int) -> bool:
+    """A complete default run (full data, the recipe's epochs and batch, validation on train)."""
+    if not metrics:
+        return False
+    settings = metrics.get("settings", {})
+    return (settings.get("seed") == seed and settings.get("limit") is None
+            and settings.get("epochs") == version.epochs and settings.get("batch_size") == version.batch_size
+            and settings.get("validation") == "train" and metrics.get("version") == version.number)
+
+
+def keep(source: Path, target: Path) -> None:
+    """Copy the kept files into `target` atomically: metrics.json last marks it complete."""
+    building = target.with_name(target.name + ".partial")
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir(parents=True)
+    for name in KEPT:
+        shutil.copyfile(source / name, building / name)
+    shutil.rmtree(target, ignore_errors=True)
+    os.replace(building, target)
+
+
+def plan(numbers: list[int], seeds: int, root: Path, main: Path):
+    """(version, seed, state) for every run: 'done', 'from-main' (reuse ver_N) or 'todo'."""
+    for number in numbers:
+        version = versions.get(number)
+        main_metrics = read_metrics(main / f"ver_{number}")
+        for seed in range(seeds):
+            if is_faithful(read_metrics(seed_folder(root, number, seed)), version, seed):
+                yield version, seed, "done"
+            elif is_faithful(main_metrics, version, seed):
+                yield version, seed, "from-main"
+            else:
+                yield version, seed, "todo"
+
+
+def estimate(version, root: Path, main: Path) -> float | None:
+    """Seconds per run of this version, from runs already made on this machine."""
+    times = [m["timing"]["run_s"] for m in map(read_metrics, sorted((root / f"ver_{version.number}").glob("seed_*")))
+             if m and "run_s" in m.get("timing", {})]
+    main_metrics = read_metrics(main / f"ver_{version.number}")
+    if not times and main_metrics and main_metrics.get("settings", {}).get("limit") is None:
+        times = [main_metrics["timing"]["run_s"]]
+    return sum(times) / len(times) if times else None
+
+
+def reproduce(numbers: list[int], seeds: int, root: Path = Path("deliverables/seeds"),
+              main: Path = Path("deliverables"), extra_args: tuple = ()) -> int:
+    if seeds < 1:
+        raise UserError(f"SEEDS={seeds}: need at least 1 seed")
+    runs = list(plan(numbers, seeds, root, main))
+    todo = [(v, s) for v, s, state in runs if state == "todo"]
+    for version, seed, state in runs:
+        if state == "from-main":
+            keep(main / f"ver_{version.number}", seed_folder(root, version.number, seed))
+            print(f"version {version.number} seed {seed}: taken from {main}/ver_{version.number} (same settings)")
+    done = len(runs) - len(todo)
+    print(f"study: {len(runs)} runs, {done} complete, {len(todo)} to run")
+    for index, (version, seed) in enumerate(todo, 1):
+        left = [estimate(v, root, main) for v, _ in todo[index - 1:]]
+        eta = f"about {sum(t for t in left if t) / 60:.0f} min left" if all(left) else "time left unknown yet"
+        print(f"[{index}/{len(todo)}] version {version.number}, seed {seed} ({eta})", flush=True)
+        work = root / f"ver_{version.number}" / f".work-seed_{seed}"
+        command = [sys.executable, "-m", "mnist_repro", "run", "--version", str(version.number),
+                   "--seed", str(seed), "--out", str(work), *extra_args]
+        started = time.perf_counter()
+        done_run = subprocess.run(command)
+        if done_run.returncode != 0:
+            print(f"version {version.number} seed {seed} failed (exit {done_run.returncode}); "
+                  "rerun `make reproduce` to resume", file=sys.stderr)
+            return done_run.returncode
+        keep(work / f"ver_{version.number}", seed_folder(root, version.number, seed))
+        shutil.rmtree(work, ignore_errors=True)
+        print(f"version {version.number} seed {seed} done in {time.perf_counter() - started:.0f} s", flush=True)
+    return 0
