@@ -13,8 +13,8 @@ import pytest
 from conftest import ROOT, assert_one_line_error, cli_env, run_cli
 from mnist_repro import deliverables
 
-# v3 on 3,000 images: about a second per epoch, long enough to interrupt at a chosen moment.
-SMALL = ["--version", "3", "--limit", "3000", "--epochs", "3", "--seed", "3"]
+# v2 on 6,000 images: about a second per epoch, long enough to interrupt at a chosen moment.
+SMALL = ["--version", "2", "--limit", "6000", "--epochs", "3", "--seed", "3"]
 
 
 def start(out, *extra):
@@ -36,7 +36,7 @@ def wait_for(condition, process, timeout=240):
 
 def saved_epochs(out):
     try:
-        return json.loads((out / ".checkpoints/ver_3/backup/training_metadata.json").read_text())["epoch"]
+        return json.loads((out / ".checkpoints/ver_2/backup/training_metadata.json").read_text())["epoch"]
     except (OSError, ValueError, KeyError):
         return 0
 
@@ -57,7 +57,7 @@ def assert_complete(folder, epochs=3):
     metrics = json.loads((folder / "metrics.json").read_text())
     assert len(metrics["history"]) == epochs
     labels = deliverables.read_labels(folder / "assigned_labels_test.txt")
-    assert len(labels) == 3000
+    assert len(labels) == 6000
 
 
 @pytest.mark.parametrize("sig, code", [(signal.SIGKILL, -9), (signal.SIGINT, 130), (signal.SIGTERM, 130)])
@@ -67,14 +67,14 @@ def test_interrupted_run_resumes_from_the_last_epoch(tmp_path, sig, code):
     if sig != signal.SIGKILL:
         assert "Traceback" not in stderr
         assert "interrupted: run the same command again to resume" in stderr
-    assert not (tmp_path / "ver_3").exists()
+    assert not (tmp_path / "ver_2").exists()
     resumed_at = saved_epochs(tmp_path)
     done = run_cli("run", *SMALL, "--out", tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert f"resuming version 3 from epoch {resumed_at}" in done.stdout
-    assert_complete(tmp_path / "ver_3")
-    assert not (tmp_path / ".checkpoints" / "ver_3").exists()  # removed after success
-    metrics = json.loads((tmp_path / "ver_3" / "metrics.json").read_text())
+    assert f"resuming version 2 from epoch {resumed_at}" in done.stdout
+    assert_complete(tmp_path / "ver_2")
+    assert not (tmp_path / ".checkpoints" / "ver_2").exists()  # removed after success
+    metrics = json.loads((tmp_path / "ver_2" / "metrics.json").read_text())
     assert metrics["settings"]["resumed_from_epoch"] == resumed_at
 
 
@@ -91,7 +91,7 @@ def test_changed_settings_or_restart_discard_the_checkpoint(tmp_path):
 @pytest.mark.parametrize("damage", ["weights", "metadata"])
 def test_corrupt_checkpoint_starts_fresh(tmp_path, damage):
     interrupt_after_first_epoch(tmp_path, signal.SIGKILL)
-    backup = tmp_path / ".checkpoints/ver_3/backup"
+    backup = tmp_path / ".checkpoints/ver_2/backup"
     if damage == "weights":
         weights = backup / "latest.weights.h5"
         weights.write_bytes(weights.read_bytes()[:5000])
@@ -100,18 +100,18 @@ def test_corrupt_checkpoint_starts_fresh(tmp_path, damage):
     done = run_cli("run", *SMALL, "--out", tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "corrupt" in done.stdout and "resuming" not in done.stdout
-    assert_complete(tmp_path / "ver_3")
+    assert_complete(tmp_path / "ver_2")
 
 
 def test_kill_while_writing_deliverables_keeps_the_old_folder(tmp_path):
     first = run_cli("run", *SMALL, "--out", tmp_path)
     assert first.returncode == 0, first.stderr[-2000:]
-    before = {p.name: p.read_bytes() for p in (tmp_path / "ver_3").iterdir()}
+    before = {p.name: p.read_bytes() for p in (tmp_path / "ver_2").iterdir()}
     process = start(tmp_path, "--seed", "5")
-    wait_for(lambda: any(tmp_path.glob(".ver_3.tmp-*")), process)
+    wait_for(lambda: any(tmp_path.glob(".ver_2.tmp-*")), process)
     process.kill()
     process.wait()
-    assert {p.name: p.read_bytes() for p in (tmp_path / "ver_3").iterdir()} == before
+    assert {p.name: p.read_bytes() for p in (tmp_path / "ver_2").iterdir()} == before
     done = run_cli("run", *SMALL, "--out", tmp_path, "--seed", "5")
     assert done.returncode == 0, done.stderr[-2000:]
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".ver")) == []
@@ -121,11 +121,11 @@ def test_a_second_run_is_refused_and_a_stale_lock_is_taken_over(tmp_path):
     process = start(tmp_path)
     wait_for(lambda: saved_epochs(tmp_path) >= 1, process)
     second = run_cli("run", *SMALL, "--out", tmp_path)
-    assert_one_line_error(second, "version 3", "already running", f"pid {process.pid}")
+    assert_one_line_error(second, "version 2", "already running", f"pid {process.pid}")
     assert second.returncode == 1
     process.kill()
     process.wait()
-    lock = tmp_path / ".checkpoints" / "ver_3.lock"
+    lock = tmp_path / ".checkpoints" / "ver_2.lock"
     assert lock.read_text().strip() == str(process.pid)  # left behind by the killed run
     done = run_cli("run", *SMALL, "--out", tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -169,7 +169,7 @@ def test_unverified_data_runs_only_when_allowed(tmp_path, mnist):
     assert metrics["data"]["verified"] is False
 
 
-def test_missing_data_everywhere_names_what_was_tried(tmp_path):
+def test_missing_data_file_writes_nothing(tmp_path):
     env = cli_env()
     env["HOME"] = str(tmp_path)  # no Keras cache
     done = subprocess.run([sys.executable, "-m", "mnist_repro", "run", "--version", "1", "--data", str(tmp_path / "no.npz")],

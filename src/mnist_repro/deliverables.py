@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import json
 import os
 import re
@@ -73,10 +74,17 @@ def read_history(path: Path) -> list[dict]:
 
 
 def check_writable(out: Path) -> None:
-    """Fail before training, not after ten minutes, when the output folder cannot be written."""
+    """Fail before training, not after ten minutes, when the output folder cannot be written.
+
+    Probes the folder, or the nearest existing parent it would be created in, without creating it.
+    """
+    existing = Path(out).absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / f".write-test-{os.getpid()}"
+        if not existing.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, "a file is in the way")
+        probe = existing / f".write-test-{os.getpid()}"
         probe.write_text("ok")
         probe.unlink()
     except OSError as error:
