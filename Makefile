@@ -4,18 +4,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 VERSION ?= 3
-VERSIONS := $(sort $(patsubst v%.py,%,$(notdir $(wildcard src/mnist_repro/versions/v[0-9]*.py))))
+ALL_VERSIONS := $(sort $(patsubst v%.py,%,$(notdir $(wildcard src/mnist_repro/versions/v[0-9]*.py))))
 ARGS ?=
 MNIST := data/mnist.npz
 
 .DEFAULT_GOAL := run
-.PHONY: run install data test clean distclean check-version
+.PHONY: run install data test clean distclean predict analyze reproduce report
 
-run: check-version install data
+# A bad VERSION stops make before anything runs, with one line naming the valid ones.
+ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
+ifeq ($(filter $(VERSION),$(ALL_VERSIONS)),)
+$(error VERSION=$(VERSION) is not a version of the report; use one of: $(ALL_VERSIONS))
+endif
+endif
+
+run: install data
 	$(BIN)/python -m mnist_repro run --version $(VERSION) $(ARGS)
-
-check-version:
-	@$(if $(filter $(VERSION),$(VERSIONS)),true,echo "error: VERSION=$(VERSION) is not a version of the report; use one of: $(VERSIONS)" >&2; exit 2)
 
 install: $(STAMP)
 
@@ -37,6 +41,24 @@ data: $(MNIST)
 
 $(MNIST): | $(STAMP)
 	$(BIN)/python -m mnist_repro data
+
+# The study: SEEDS seeds (0..SEEDS-1) of each version in VERSIONS; complete runs are skipped.
+SEEDS ?= 5
+VERSIONS ?= $(ALL_VERSIONS)
+reproduce: install data
+	$(BIN)/python -m mnist_repro reproduce --seeds $(SEEDS) --versions "$(VERSIONS)"
+	$(BIN)/python -m mnist_repro report
+
+report: install
+	$(BIN)/python -m mnist_repro report
+
+IMAGE ?=
+predict: install
+	@test -n "$(IMAGE)" || { echo "error: no image given; use make predict IMAGE=path/to/digit.png [VERSION=N]" >&2; exit 2; }
+	$(BIN)/python -m mnist_repro predict --version $(VERSION) $(IMAGE)
+
+analyze: install data
+	$(BIN)/python -m mnist_repro analyze --version $(VERSION)
 
 test: install data
 	$(BIN)/python -m pytest -q

@@ -1,4 +1,4 @@
-"""Command line: `python -m mnist_repro {run,data} ...`; see --help of each."""
+"""Command line: `python -m mnist_repro {run,data,reproduce,report,predict,analyze} ...`; see --help of each."""
 
 from __future__ import annotations
 
@@ -71,14 +71,32 @@ def command_data(args) -> int:
 
 
 def command_reproduce(args) -> int:
-    from . import study
+    from . import study, versions
 
-    numbers = [int(v) for v in args.versions.replace(",", " ").split()] if args.versions else None
-    from . import versions
-
-    for number in numbers or []:
-        versions.get(number)
+    numbers = [versions.get(v).number for v in args.versions.replace(",", " ").split()]
     return study.reproduce(numbers or list(versions.available()), args.seeds)
+
+
+def command_report(args) -> int:
+    from . import readme_results, report
+
+    report.build()
+    if readme_results.update():
+        print("updated the results table in README.md")
+    return 0
+
+
+def command_predict(args) -> int:
+    from . import predict
+
+    return predict.predict(args.paths, args.version, as_json=args.json, show=args.show)
+
+
+def command_analyze(args) -> int:
+    from . import refresh
+
+    refresh.refresh(args.version, data_path=args.data)
+    return 0
 
 
 def main(argv=None) -> int:
@@ -95,6 +113,20 @@ def main(argv=None) -> int:
     study_parser.add_argument("--seeds", type=positive_int, default=5, help="seeds 0..N-1 per version (default: %(default)s)")
     study_parser.add_argument("--versions", default="", help="versions to run, e.g. '1 3' (default: all)")
     study_parser.set_defaults(handler=command_reproduce)
+
+    report_parser = commands.add_parser("report", help="build deliverables/REPORT.md from the study's runs (no training)")
+    report_parser.set_defaults(handler=command_report)
+    predict_parser = commands.add_parser("predict", help="read your own digit images with a trained version")
+    predict_parser.add_argument("paths", nargs="+", help="image files (PNG, JPEG, BMP, GIF) or folders of them")
+    predict_parser.add_argument("--version", default="3", help="which trained version to use (default: %(default)s)")
+    predict_parser.add_argument("--json", action="store_true", help="print machine-readable JSON (default: text)")
+    predict_parser.add_argument("--show", metavar="DIR", help="also save the 28x28 picture the model saw, per image")
+    predict_parser.set_defaults(handler=command_predict)
+    analyze_parser = commands.add_parser("analyze", help="regenerate a version's error analysis and README "
+                                                         "from its model.keras (no training)")
+    analyze_parser.add_argument("--version", default="3", help="which version (default: %(default)s)")
+    analyze_parser.add_argument("--data", help="a Keras-format mnist.npz (default: as for run)")
+    analyze_parser.set_defaults(handler=command_analyze)
 
     args = parser.parse_args(argv)
     # SIGTERM (kill, a closing laptop) should stop as cleanly as Ctrl-C: checkpoint kept, no traceback.

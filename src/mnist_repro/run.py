@@ -53,7 +53,7 @@ def run(args) -> dict:
 
             from . import environment, train
 
-            env = environment.describe()
+            env, code = environment.describe(), environment.git_commit()  # the code as it starts
             train.seed_everything(args.seed)
             print(f"mnist-repro: version {version.number} ({version.name}), seed {args.seed}, "
                   f"{epochs} epochs, batch size {batch_size}, validation data: {args.validation}")
@@ -98,8 +98,8 @@ def run(args) -> dict:
             print(f"Training time: {training_time_s:.3f}s")
 
             evaluate_started = time.perf_counter()
-            train_loss, train_acc, train_labels = train.evaluate(model, version, xt, y_train)
-            test_loss, test_acc, test_labels = train.evaluate(model, version, xs, y_test)
+            train_loss, train_acc, train_labels, _ = train.evaluate(model, version, xt, y_train)
+            test_loss, test_acc, test_labels, test_probabilities = train.evaluate(model, version, xs, y_test)
             evaluate_s = time.perf_counter() - evaluate_started
             results = {
                 "training_time_s": training_time_s,
@@ -126,12 +126,14 @@ def run(args) -> dict:
                            "evaluate_and_label_s": evaluate_s},
                 "data": {"source": mnist.source, "verified": mnist.verified, "sha256": hashes},
                 "environment": env,
-                "code": environment.git_commit(),
+                "code": code,
             }
             from .writer import write_version_folder
 
             folder = write_version_folder(out / f"ver_{version.number}", version, model, metrics,
-                                          train_labels, test_labels, checkpoint.history, record, started)
+                                          train_labels, test_labels, checkpoint.history, record, started,
+                                          test_images=x_test, test_true=y_test,
+                                          test_probabilities=test_probabilities)
             print(f"Deliverables written to {folder}/")
         checkpoint.discard()
     return metrics

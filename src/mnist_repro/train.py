@@ -59,8 +59,8 @@ def fit(model, version: Version, x, y, epochs: int, batch_size: int, validation,
     return time.perf_counter() - start
 
 
-def evaluate(model, version: Version, x, labels: np.ndarray) -> tuple[float, float, np.ndarray]:
-    """Loss, accuracy and predicted labels of one split from a single inference pass.
+def evaluate(model, version: Version, x, labels: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """Loss, accuracy, predicted labels and probabilities of one split from a single inference pass.
 
     One pass instead of `evaluate` + `predict` makes the accuracy and the label files agree by
     construction; the loss is the model's own loss function on the same probabilities.
@@ -69,4 +69,5 @@ def evaluate(model, version: Version, x, labels: np.ndarray) -> tuple[float, flo
     predicted = probabilities.argmax(axis=-1).astype(np.uint8)
     target = keras.utils.to_categorical(labels, 10) if version.one_hot else labels
     loss = keras.losses.get(version.loss)(target, probabilities)
-    return float(np.mean(keras.ops.convert_to_numpy(loss))), float(np.mean(predicted == labels)), predicted
+    mean_loss = float(np.mean(keras.ops.convert_to_numpy(loss)))
+    return mean_loss, float(np.mean(predicted == labels)), predicted, probabilities

@@ -18,7 +18,8 @@ def _row(label: str, paper: float, ours: float, digits: int, unit: str = "", del
     return f"| {label} | {paper:.{digits}f}{unit} | {ours:.{digits}f}{unit} | {delta} |"
 
 
-def render(version: Version, metrics: dict, topology_table: str, model_png_source: str) -> str:
+def render(version: Version, metrics: dict, topology_table: str, model_png_source: str,
+           analysis_section: str = "") -> str:
     settings, results, paper = metrics["settings"], metrics["results"], version.paper
     n_train, n_test = results["train_images"], results["test_images"]
     env = metrics["environment"]
@@ -74,13 +75,16 @@ def render(version: Version, metrics: dict, topology_table: str, model_png_sourc
         f"- test: {results['test_errors']:,} wrong of {n_test:,}, error rate "
         f"{100.0 * results['test_errors'] / n_test:.3f} %",
         "",
+        analysis_section,
         "## Files",
         "",
         "`result.txt` (the report's five lines), `assigned_labels_train.txt` / `assigned_labels_test.txt` "
         "(predicted digits), `model.png`, `console.output` (the run's console), `history.csv` "
         "(per-epoch Keras logs and wall time), `training.png` (report figure "
         f"4.{version.number} with this run beside it), `metrics.json` (every number, settings, data "
-        "hashes, versions, timings) and `model.keras` (the trained model, for `predict`).",
+        "hashes, versions, timings), `model.keras` (the trained model, for `predict`), and "
+        "`confusion_matrix.png` / `misclassified*.png` (the test errors; `make analyze VERSION=N` "
+        "rebuilds them and this README from `model.keras`).",
         "",
     ]
     return "\n".join(lines)

@@ -6,7 +6,7 @@ import shutil
 import time
 from pathlib import Path
 
-from . import deliverables, figures, topology, version_readme
+from . import analysis, deliverables, figures, topology, version_readme
 
 
 def save_inference_model(model, path: Path) -> None:
@@ -19,7 +19,7 @@ def save_inference_model(model, path: Path) -> None:
 
 
 def write_version_folder(folder: Path, version, model, metrics: dict, train_labels, test_labels,
-                         history_csv: Path, record, started: float) -> Path:
+                         history_csv: Path, record, started: float, test_images, test_true, test_probabilities) -> Path:
     history = deliverables.read_history(history_csv)
     written = time.perf_counter()
     with deliverables.atomic_folder(folder) as building:
@@ -28,12 +28,14 @@ def write_version_folder(folder: Path, version, model, metrics: dict, train_labe
         deliverables.write_labels(building / "assigned_labels_test.txt", test_labels)
         shutil.copyfile(history_csv, building / "history.csv")
         png_source = topology.draw(model, building / "model.png")
+        metrics["model_png"] = png_source
         figures.training_curves(history, version.paper,
                                 f"Version {version.number} ({version.name}): report figure 4.{version.number} "
                                 "and this run", building / "training.png")
         save_inference_model(model, building / "model.keras")
         (building / "README.md").write_text(
-            version_readme.render(version, metrics, topology.markdown_table(model), png_source))
+            version_readme.render(version, metrics, topology.markdown_table(model), png_source,
+                                  analysis.write(building, version, test_images, test_true, test_probabilities)))
         (building / "console.output").write_text(record.text())
         metrics["timing"]["deliverables_s"] = time.perf_counter() - written
         metrics["timing"]["run_s"] = time.perf_counter() - started

@@ -1,0 +1,82 @@
+"""Where a version errs on the test set: confusion matrix, per-class accuracy, misclassified digits.
+
+Written by every run, and regenerable from model.keras alone (`make analyze VERSION=N`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from . import error_figures
+
+PAGE = 144  # tiles per gallery page (12 x 12); more errors go to misclassified_2.png, ...
+
+
+def confusion(true: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    """Rows are true digits, columns predicted digits."""
+    matrix = np.zeros((10, 10), dtype=np.int64)
+    np.add.at(matrix, (true.astype(np.int64), predicted.astype(np.int64)), 1)
+    return matrix
+
+
+def markdown(matrix: np.ndarray) -> str:
+    lines = ["| true \\ predicted | " + " | ".join(str(d) for d in range(10)) + " | total | accuracy |",
+             "|---|" + "---|" * 12]
+    for digit in range(10):
+        total = int(matrix[digit].sum())
+        accuracy = 100.0 * matrix[digit, digit] / total if total else float("nan")
+        cells = " | ".join(f"**{c}**" if d == digit else (str(c) if c else "·") for d, c in enumerate(matrix[digit]))
+        lines.append(f"| **{digit}** | {cells} | {total:,} | {accuracy:.2f} % |")
+    return "\n".join(lines)
+
+
+def misclassified(true: np.ndarray, probabilities: np.ndarray) -> list[tuple[int, int, int, float]]:
+    """(index, true, predicted, probability of the prediction), most confident mistakes first."""
+    predicted = probabilities.argmax(-1)
+    wrong = np.nonzero(predicted != true)[0]
+    rows = [(int(i), int(true[i]), int(predicted[i]), float(probabilities[i, predicted[i]])) for i in wrong]
+    return sorted(rows, key=lambda row: (-row[3], row[0]))
+
+
+def _save(draw, path: Path, *args) -> None:
+    """Draw into a temporary name and rename, so a reader never sees half a PNG."""
+    partial = path.with_name(f".{path.name}.partial.png")
+    draw(*args, partial)
+    os.replace(partial, path)
+
+
+def write(folder: Path, version, images: np.ndarray, true: np.ndarray, probabilities: np.ndarray) -> str:
+    """Write the figures into `folder` and return the README section (markdown)."""
+    matrix = confusion(true, probabilities.argmax(-1))
+    errors = misclassified(true, probabilities)
+    _save(error_figures.confusion_matrix, folder / "confusion_matrix.png", matrix,
+          f"Version {version.number}: test-set confusion matrix ({len(errors)} errors of {len(true):,})")
+    for stale in folder.glob("misclassified*.png"):
+        stale.unlink()
+    pages = [errors[start:start + PAGE] for start in range(0, len(errors), PAGE)] or [[]]
+    names = []
+    for number, page in enumerate(pages, 1):
+        name = "misclassified.png" if number == 1 else f"misclassified_{number}.png"
+        names.append(name)
+        captions = [f"{t} → {p} ({prob:.2f})" for _, t, p, prob in page]
+        title = (f"Version {version.number}: misclassified test digits, most confident first "
+                 f"(page {number} of {len(pages)}; true → predicted (probability))")
+        _save(error_figures.gallery, folder / name, images[[row[0] for row in page]], captions, title)
+    lines = [
+        "## Where it errs (test set)",
+        "",
+        f"{len(errors)} of {len(true):,} test digits are misclassified. Rows are the true digit, columns "
+        "the prediction; the last column is the per-class accuracy.",
+        "",
+        markdown(matrix),
+        "",
+        "![confusion matrix](confusion_matrix.png)",
+        "",
+        f"Every misclassified digit, captioned \"true → predicted (probability)\": "
+        + ", ".join(f"[{name}]({name})" for name in names) + ".",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,49 @@
+"""`make analyze VERSION=N`: rebuild a version folder's error analysis and README from its
+model.keras and metrics.json, without retraining."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+
+from . import analysis, data, deliverables, predict, topology, version_readme, versions
+from .errors import UserError
+
+
+def model_png_source(folder: Path, metrics: dict) -> str:
+    if "model_png" in metrics:
+        return metrics["model_png"]
+    match = re.search(r"`model.png` was drawn by (.+?)\.\n", (folder / "README.md").read_text())
+    return match.group(1) if match else "keras.utils.plot_model"
+
+
+def refresh(number, data_path: str | None = None, root: Path = Path("deliverables")) -> None:
+    version = versions.get(number)
+    folder = root / f"ver_{version.number}"
+    try:
+        metrics = json.loads((folder / "metrics.json").read_text())
+    except (OSError, ValueError):
+        raise UserError(f"{folder}/metrics.json is missing or unreadable; recreate the folder with "
+                        f"`make run VERSION={version.number}`", exit_code=1) from None
+    model = predict.load_model(version.number, root)
+    mnist = data.load(data_path)
+    limit = metrics["settings"].get("limit")
+    images, true = mnist.x_test[:limit], mnist.y_test[:limit]
+    probabilities = predict.probabilities(model, version, images)
+    recorded = deliverables.read_labels(folder / "assigned_labels_test.txt")
+    differ = int(np.sum(recorded != probabilities.argmax(-1)))
+    if differ:
+        print(f"warning: {differ} test labels from model.keras differ from assigned_labels_test.txt "
+              "(float rounding on another machine?); the analysis uses the model's")
+    section = analysis.write(folder, version, images, true, probabilities)
+    readme = version_readme.render(version, metrics, topology.markdown_table(model),
+                                   model_png_source(folder, metrics), section)
+    partial = folder / ".README.md.partial"
+    partial.write_text(readme)
+    os.replace(partial, folder / "README.md")
+    print(f"refreshed {folder}/: confusion_matrix.png, misclassified*.png and README.md "
+          f"({int(np.sum(probabilities.argmax(-1) != true))} test errors)")

@@ -1,0 +1,143 @@
+"""`make report`: deliverables/REPORT.md and its figures from the study's run folders (no training).
+
+Everything is derived from deliverables/seeds/ver_N/seed_S/; the same folders give the same
+bytes, so the report can be checked by regenerating it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from . import versions  # noqa: E402
+from .study_stats import FINAL, Spread, collect, epoch_spread, final_spread, verdict  # noqa: E402
+
+RULE = ("A paper value is **inside the seed range** when it lies within [min, max] of our seeds. "
+        "Otherwise it is **outside by X**: X is the distance to the nearer end of the range, also given "
+        "in units of our standard deviation. With n = 5 the range is a rough interval; a value a little "
+        "outside it is not by itself evidence of a real difference.")
+
+
+def _pm(spread: Spread, digits: int, unit: str = "") -> str:
+    return f"{spread.mean:.{digits}f} ± {spread.std:.{digits}f}{unit}"
+
+
+def _figure(version, runs: dict, path: Path) -> None:
+    epochs = range(1, version.epochs + 1)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    for axis, key, column in ((axes[0], "loss", 0), (axes[1], "accuracy", 1)):
+        spreads = [epoch_spread(runs, e - 1, key) for e in epochs]
+        shown = [(e, s) for e, s in zip(epochs, spreads) if s]
+        axis.plot(epochs, [row[column] for row in version.paper.epochs], "o--", color="tab:gray",
+                  label="paper (2018 log)")
+        axis.plot([e for e, _ in shown], [s.mean for _, s in shown], "o-", color="tab:blue",
+                  label=f"this repository, mean of {len(runs)} seeds")
+        axis.fill_between([e for e, _ in shown], [s.low for _, s in shown], [s.high for _, s in shown],
+                          color="tab:blue", alpha=0.25, label="min–max over seeds")
+        axis.set_xlabel("epoch")
+        axis.set_ylabel(f"training {key} (running mean over the epoch, dropout on)")
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=8)
+    fig.suptitle(f"Report figure 4.{version.number} redrawn: version {version.number} ({version.name})")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100, metadata={"Software": None})
+    plt.close(fig)
+
+
+def _environments(runs: dict) -> list[str]:
+    seen = []
+    for _, run in sorted(runs.items()):
+        env = run["metrics"]["environment"]
+        text = (f"{env['device']}; Python {env['python']}, TensorFlow {env['tensorflow']}, "
+                f"Keras {env['keras']}, NumPy {env['numpy']}")
+        if text not in seen:
+            seen.append(text)
+    return seen
+
+
+def _version_section(version, runs: dict, figure_name: str) -> list[str]:
+    paper = version.paper
+    seeds = ", ".join(str(s) for s in sorted(runs))
+    lines = [f"## Version {version.number}: {version.name}", "",
+             f"n = {len(runs)} runs (seeds {seeds}), each the faithful default: {version.epochs} epochs, "
+             f"batch {version.batch_size}, validation on the training set.", "",
+             "### Final evaluation (report table 4.%d)" % (2 * version.number), "",
+             "| metric | paper | ours, mean ± std | [min, max] | n | verdict |", "|---|---|---|---|---|---|"]
+    for key, label, attribute, digits, unit in FINAL:
+        spread, value = final_spread(runs, key), getattr(paper, attribute)
+        lines.append(f"| {label} | {value:.{digits}f}{unit} | {_pm(spread, digits, unit)} | "
+                     f"[{spread.low:.{digits}f}, {spread.high:.{digits}f}] | {spread.n} | "
+                     f"{verdict(value, spread, digits, unit.replace(' %', ' pp'))} |")
+    errors = final_spread(runs, "test_errors")
+    per_seed = ", ".join(f"seed {s}: {int(r['metrics']['results']['test_errors'])}" for s, r in sorted(runs.items()))
+    lines += ["", f"Test errors of 10,000: paper {paper.test_errors}; ours {errors.mean:.1f} ± {errors.std:.1f} "
+              f"({per_seed}); verdict: {verdict(paper.test_errors, errors, 0)}.", ""]
+
+    times = final_spread(runs, "training_time_s")
+    per_epoch = Spread([t / version.epochs for t in times.values])
+    paper_epoch = paper.training_time_s / version.epochs
+    lines += ["### Training time", "",
+              "| | total (s) | per epoch (s) |", "|---|---|---|",
+              f"| paper, {paper.hardware} | {paper.training_time_s:.1f} | {paper_epoch:.1f} |",
+              f"| ours, mean ± std over {times.n} | {_pm(times, 1)} | {_pm(per_epoch, 1)} |",
+              "", f"Per-epoch ratio, paper / ours: {paper_epoch / per_epoch.mean:.2f}× "
+              "(both include the validation pass over the 60,000 training images). Ours ran on: "
+              + "; ".join(_environments(runs)) + ".", ""]
+
+    lines += [f"### Per epoch (report table 4.{2 * version.number - 1} and figure 4.{version.number})", "",
+              "The paper's values are its console log. Where the report's table printed something else, "
+              "the table's value is given too and marked †.", "",
+              "| epoch | paper loss | ours loss, mean ± std | paper acc | ours acc, mean ± std |",
+              "|---|---|---|---|---|"]
+    for epoch, (loss, acc, _, _) in enumerate(paper.epochs, 1):
+        ours_loss, ours_acc = epoch_spread(runs, epoch - 1, "loss"), epoch_spread(runs, epoch - 1, "accuracy")
+        note = ""
+        if epoch in paper.table_errata:
+            table_loss, table_acc = paper.table_errata[epoch]
+            note = f" († table: {table_loss:.4f})" if table_loss != loss else f" († table acc {table_acc:.4f})"
+        elif epoch in paper.table_missing_epochs:
+            note = " († not in the table)"
+        lines.append(f"| {epoch} | {loss:.4f}{note} | {_pm(ours_loss, 4) if ours_loss else '—'} | {acc:.4f} | "
+                     f"{_pm(ours_acc, 4) if ours_acc else '—'} |")
+    lines += ["", f"![figure 4.{version.number} redrawn](report/{figure_name})", ""]
+    return lines
+
+
+def build(root: Path = Path("deliverables/seeds"), out: Path = Path("deliverables")) -> Path:
+    study = collect(root)
+    figures = out / "report"
+    figures.mkdir(parents=True, exist_ok=True)
+    lines = ["# Reproduction report: the 2018 MNIST report against this repository", "",
+             "Generated by `make report` from the run folders under `deliverables/seeds/` "
+             "(made by `make reproduce`); every number below is computed from them. "
+             "Method, errata and caveats: [doc/reproduction.md](../doc/reproduction.md), "
+             "[doc/errata.md](../doc/errata.md).", "", "**Verdict rule.** " + RULE, ""]
+    summary = ["| version | paper test acc | ours, mean ± std | [min, max] | n | verdict |", "|---|---|---|---|---|---|"]
+    sections = []
+    for number, version in versions.available().items():
+        runs = study.runs.get(number, {})
+        if not runs:
+            summary.append(f"| {number} | {version.paper.test_accuracy:.2f} % | no runs yet | | 0 | |")
+            continue
+        spread = final_spread(runs, "test_accuracy")
+        summary.append(f"| {number} ({version.name}) | {version.paper.test_accuracy:.2f} % | {_pm(spread, 2, ' %')} | "
+                       f"[{spread.low:.2f}, {spread.high:.2f}] | {spread.n} | "
+                       f"{verdict(version.paper.test_accuracy, spread, 2, ' pp')} |")
+        figure_name = f"figure_4_{number}.png"
+        _figure(version, runs, figures / figure_name)
+        sections += _version_section(version, runs, figure_name)
+    lines += ["## Summary: test accuracy", ""] + summary + [""] + sections
+    if study.skipped:
+        lines += ["## Skipped run folders", ""] + [f"- {item}" for item in study.skipped] + [""]
+    report = out / "REPORT.md"
+    partial = report.with_name(".REPORT.md.partial")
+    partial.write_text("\n".join(lines))
+    partial.replace(report)
+    for item in study.skipped:
+        print(f"skipped {item}")
+    print(f"wrote {report} from {sum(len(r) for r in study.runs.values())} runs")
+    return report

@@ -1,0 +1,110 @@
+"""Numbers of the reproduction study, computed from run folders: no files written, no training."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FINAL = (  # (metrics.json key, label, paper attribute, digits, unit)
+    ("train_loss", "train loss", "train_loss", 5, ""),
+    ("train_accuracy", "train accuracy", "train_accuracy", 3, " %"),
+    ("test_loss", "test loss", "test_loss", 5, ""),
+    ("test_accuracy", "test accuracy", "test_accuracy", 3, " %"),
+)
+
+
+@dataclass
+class Spread:
+    values: list[float]
+
+    @property
+    def n(self) -> int:
+        return len(self.values)
+
+    @property
+    def mean(self) -> float:
+        return sum(self.values) / self.n
+
+    @property
+    def std(self) -> float:
+        """Sample standard deviation (n - 1); 0 for a single run."""
+        if self.n < 2:
+            return 0.0
+        return math.sqrt(sum((v - self.mean) ** 2 for v in self.values) / (self.n - 1))
+
+    @property
+    def low(self) -> float:
+        return min(self.values)
+
+    @property
+    def high(self) -> float:
+        return max(self.values)
+
+
+def verdict(paper: float, spread: Spread, digits: int, unit: str = "") -> str:
+    """Inside [min, max] of the seeds, or outside by the distance to the nearer end."""
+    if spread.low <= paper <= spread.high:
+        return "inside the seed range"
+    gap = spread.low - paper if paper < spread.low else paper - spread.high
+    in_std = f", {gap / spread.std:.1f} std" if spread.std > 0 else ""
+    return f"outside by {gap:.{digits}f}{unit}{in_std}"
+
+
+@dataclass
+class Study:
+    runs: dict[int, dict[int, dict]] = field(default_factory=dict)  # version -> seed -> run
+    skipped: list[str] = field(default_factory=list)
+
+
+def load_run(folder: Path) -> dict:
+    """metrics.json plus history.csv of one seed; raises ValueError with the reason if unusable."""
+    try:
+        metrics = json.loads((folder / "metrics.json").read_text())
+    except FileNotFoundError:
+        raise ValueError("no metrics.json (run incomplete)") from None
+    except (OSError, ValueError) as error:
+        raise ValueError(f"metrics.json unreadable ({type(error).__name__})") from None
+    try:
+        with open(folder / "history.csv", newline="") as handle:
+            history = [{k: float(v) for k, v in row.items() if v not in ("", None)} for row in csv.DictReader(handle)]
+        results = metrics["results"]
+        for key, *_ in FINAL:
+            float(results[key])
+        if len(history) != metrics["settings"]["epochs"] or not all("loss" in row for row in history):
+            raise ValueError("history.csv does not match metrics.json")
+    except FileNotFoundError:
+        raise ValueError("no history.csv") from None
+    except (OSError, KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"inconsistent run files ({type(error).__name__}: {error})") from None
+    return {"metrics": metrics, "history": history}
+
+
+def collect(root: Path) -> Study:
+    study = Study()
+    for version_folder in sorted(root.glob("ver_*")):
+        if not version_folder.name[4:].isdigit():
+            continue
+        number = int(version_folder.name[4:])
+        for folder in sorted(version_folder.glob("seed_*"), key=lambda p: (len(p.name), p.name)):
+            if not folder.is_dir() or not folder.name[5:].isdigit():
+                continue
+            try:
+                run = load_run(folder)
+            except ValueError as error:
+                study.skipped.append(f"{folder.relative_to(root.parent) if root.parent in folder.parents else folder}: {error}")
+                continue
+            study.runs.setdefault(number, {})[int(folder.name[5:])] = run
+    return study
+
+
+def final_spread(runs: dict[int, dict], key: str) -> Spread:
+    return Spread([float(run["metrics"]["results"][key]) for _, run in sorted(runs.items())])
+
+
+def epoch_spread(runs: dict[int, dict], epoch: int, key: str) -> Spread | None:
+    values = [run["history"][epoch][key] for _, run in sorted(runs.items())
+              if epoch < len(run["history"]) and key in run["history"][epoch]]
+    return Spread(values) if values else None

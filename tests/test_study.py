@@ -1,0 +1,106 @@
+"""The study: report statistics and verdicts on synthetic run folders, skipping, and resuming."""
+
+import csv
+import json
+
+import pytest
+
+from mnist_repro import report, study, study_stats, versions
+
+
+def make_run(root, number, seed, test_accuracy, epochs=None, loss_offset=0.0):
+    version = versions.get(number)
+    epochs = epochs or version.epochs
+    folder = root / f"ver_{number}" / f"seed_{seed}"
+    folder.mkdir(parents=True)
+    history = [{"epoch": e, "accuracy": 0.9 + e / 1000, "epoch_time_s": 2.0, "loss": 0.3 / (e + 1) + loss_offset,
+                "val_accuracy": 0.95, "val_loss": 0.1} for e in range(epochs)]
+    with open(folder / "history.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(history[0]))
+        writer.writeheader()
+        writer.writerows(history)
+    metrics = {
+        "version": number,
+        "settings": {"seed": seed, "epochs": epochs, "batch_size": 128, "validation": "train", "limit": None},
+        "results": {"training_time_s": 30.0 + seed, "train_loss": 0.01, "train_accuracy": 99.8,
+                    "test_loss": 0.08, "test_accuracy": test_accuracy,
+                    "test_errors": round((100 - test_accuracy) * 100)},
+        "environment": {"device": "CPU (test, 2 cores)", "python": "3.11", "tensorflow": "2.21.0",
+                        "keras": "3.15.1", "numpy": "2"},
+        "timing": {"run_s": 40.0},
+    }
+    (folder / "metrics.json").write_text(json.dumps(metrics))
+    return folder
+
+
+def test_spread_and_verdicts():
+    spread = study_stats.Spread([97.5, 97.7, 97.9])
+    assert spread.mean == pytest.approx(97.7)
+    assert spread.std == pytest.approx(0.2)
+    assert (spread.low, spread.high, spread.n) == (97.5, 97.9, 3)
+    assert study_stats.verdict(97.62, spread, 2) == "inside the seed range"
+    assert study_stats.verdict(97.2, spread, 2, " pp") == "outside by 0.30 pp, 1.5 std"
+    assert study_stats.verdict(98.0, study_stats.Spread([97.0]), 2) == "outside by 1.00"
+
+
+def test_report_from_synthetic_runs_with_broken_folders(tmp_path, capsys):
+    seeds = tmp_path / "seeds"
+    for seed, accuracy in enumerate([97.5, 97.7, 97.9]):
+        make_run(seeds, 1, seed, accuracy)
+    broken = make_run(seeds, 1, 3, 50.0)
+    (broken / "metrics.json").write_text("{half a json")
+    no_history = make_run(seeds, 1, 4, 50.0)
+    (no_history / "history.csv").unlink()
+    (seeds / "ver_1" / "seed_5").mkdir()  # interrupted before metrics.json
+    short = make_run(seeds, 2, 0, 98.3, epochs=3)  # history shorter than the recipe is still a run
+    path = report.build(seeds, tmp_path)
+    text = path.read_text()
+    assert "| 1 (dense) | 97.62 % | 97.70 ± 0.20 % | [97.50, 97.90] | 3 | inside the seed range |" in text
+    assert "seed_3: metrics.json unreadable" in text and "seed_4: no history.csv" in text
+    assert "seed_5: no metrics.json (run incomplete)" in text
+    assert "| 3 | 99.15 % | no runs yet | | 0 | |" in text
+    assert (tmp_path / "report" / "figure_4_1.png").stat().st_size > 0
+    assert "0.1003 († table: 0.1361)" in text  # v2's table erratum is marked
+    assert short.exists()
+    first = {p.name: p.read_bytes() for p in [path, *sorted((tmp_path / "report").iterdir())]}
+    report.build(seeds, tmp_path)
+    assert {p.name: p.read_bytes() for p in [path, *sorted((tmp_path / "report").iterdir())]} == first
+    assert "skipped" in capsys.readouterr().out
+
+
+def test_reproduce_skips_complete_runs_and_reuses_the_main_run(tmp_path, monkeypatch, capsys):
+    seeds, main = tmp_path / "seeds", tmp_path / "main"
+    for seed in (0, 1):
+        make_run(seeds, 1, seed, 97.6)
+    main_run = make_run(main, 1, 2, 97.8)
+    main_run.rename(main / "ver_1_tmp")
+    (main / "ver_1" / "seed_2").rmdir() if (main / "ver_1" / "seed_2").exists() else None
+    (main / "ver_1").rmdir()
+    (main / "ver_1_tmp").rename(main / "ver_1")
+    launched = []
+    monkeypatch.setattr(study.subprocess, "run", lambda command, **kw: launched.append(command))
+    assert study.reproduce([1], 3, seeds, main) == 0
+    assert launched == []  # seeds 0-1 complete, seed 2 taken from the main folder
+    assert (seeds / "ver_1" / "seed_2" / "metrics.json").exists()
+    assert "0 to run" in capsys.readouterr().out
+
+
+def test_reproduce_runs_what_is_missing(tmp_path, monkeypatch):
+    seeds = tmp_path / "seeds"
+    make_run(seeds, 1, 0, 97.6)
+    launched = []
+
+    def fake_run(command, **kwargs):
+        launched.append(command)
+        out = command[command.index("--out") + 1]
+        source = make_run(tmp_path / "made", 1, int(command[command.index("--seed") + 1]), 97.7)
+        target = seeds.__class__(out) / "ver_1"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source.rename(target)
+        return type("Done", (), {"returncode": 0})()
+
+    monkeypatch.setattr(study.subprocess, "run", fake_run)
+    assert study.reproduce([1], 2, seeds, tmp_path / "nomain") == 0
+    assert [c[c.index("--seed") + 1] for c in launched] == ["1"]
+    assert sorted(p.name for p in (seeds / "ver_1").iterdir()) == ["seed_0", "seed_1"]
+    assert sorted(p.name for p in (seeds / "ver_1" / "seed_1").iterdir()) == ["history.csv", "metrics.json"]
