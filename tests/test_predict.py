@@ -10,7 +10,7 @@ from conftest import ROOT, assert_one_line_error, run_cli
 from mnist_repro import analysis, deliverables, predict, preprocess, versions
 from mnist_repro.errors import UserError
 
-VERSION = 2
+VERSION = 3
 COUNT = 200
 
 
