@@ -104,3 +104,13 @@ def test_reproduce_runs_what_is_missing(tmp_path, monkeypatch):
     assert [c[c.index("--seed") + 1] for c in launched] == ["1"]
     assert sorted(p.name for p in (seeds / "ver_1").iterdir()) == ["seed_0", "seed_1"]
     assert sorted(p.name for p in (seeds / "ver_1" / "seed_1").iterdir()) == ["history.csv", "metrics.json"]
+
+
+def test_committed_report_is_regenerated_byte_for_byte(tmp_path):
+    from conftest import ROOT
+
+    committed = ROOT / "deliverables"
+    report.build(committed / "seeds", tmp_path)
+    assert (tmp_path / "REPORT.md").read_text() == (committed / "REPORT.md").read_text()
+    for figure in sorted((tmp_path / "report").iterdir()):
+        assert figure.read_bytes() == (committed / "report" / figure.name).read_bytes(), figure.name
