@@ -8,10 +8,10 @@ import pytest
 from mnist_repro import report, study, study_stats, versions
 
 
-def make_run(root, number, seed, test_accuracy, epochs=None, loss_offset=0.0):
+def make_run(root, number, seed, test_accuracy, epochs=None, loss_offset=0.0, folder=None):
     version = versions.get(number)
     epochs = epochs or version.epochs
-    folder = root / f"ver_{number}" / f"seed_{seed}"
+    folder = folder or root / f"ver_{number}" / f"seed_{seed}"
     folder.mkdir(parents=True)
     history = [{"epoch": e, "accuracy": 0.9 + e / 1000, "epoch_time_s": 2.0, "loss": 0.3 / (e + 1) + loss_offset,
                 "val_accuracy": 0.95, "val_loss": 0.1} for e in range(epochs)]
@@ -72,11 +72,7 @@ def test_reproduce_skips_complete_runs_and_reuses_the_main_run(tmp_path, monkeyp
     seeds, main = tmp_path / "seeds", tmp_path / "main"
     for seed in (0, 1):
         make_run(seeds, 1, seed, 97.6)
-    main_run = make_run(main, 1, 2, 97.8)
-    main_run.rename(main / "ver_1_tmp")
-    (main / "ver_1" / "seed_2").rmdir() if (main / "ver_1" / "seed_2").exists() else None
-    (main / "ver_1").rmdir()
-    (main / "ver_1_tmp").rename(main / "ver_1")
+    make_run(main, 1, 2, 97.8, folder=main / "ver_1")  # the main run happens to use seed 2
     launched = []
     monkeypatch.setattr(study.subprocess, "run", lambda command, **kw: launched.append(command))
     assert study.reproduce([1], 3, seeds, main) == 0

@@ -63,13 +63,13 @@ class Checkpoint:
 
     def prepare(self, restart: bool) -> str | None:
         """Decide whether to resume; returns why the checkpoint was discarded, if it was."""
+        saved = self._saved_settings() or {}
         if not self.folder.exists():
             reason = None
         elif restart:
             reason = "--restart was given"
-        elif self._saved_settings() != self.settings:
-            changed = sorted(k for k in set(self.settings) | set(self._saved_settings() or {})
-                             if (self._saved_settings() or {}).get(k) != self.settings.get(k))
+        elif saved != self.settings:
+            changed = sorted(k for k in set(self.settings) | set(saved) if saved.get(k) != self.settings.get(k))
             reason = f"the settings changed ({', '.join(changed)})"
         elif self.backup.exists() and self.completed_epochs() is None:
             reason = "its metadata is unreadable (corrupt checkpoint)"
