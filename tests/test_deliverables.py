@@ -70,3 +70,18 @@ def test_unwritable_output_folder_is_a_user_error(tmp_path):
     blocker.write_text("x")
     with pytest.raises(UserError, match="cannot write to output folder"):
         deliverables.check_writable(blocker / "out")
+
+
+def test_model_png_falls_back_to_matplotlib_without_graphviz(tmp_path, monkeypatch, capsys):
+    import keras
+
+    from mnist_repro import topology, train, versions
+
+    def no_graphviz(*args, **kwargs):
+        raise ImportError("You must install pydot and graphviz")
+
+    monkeypatch.setattr(keras.utils, "plot_model", no_graphviz)
+    model = train.build(versions.get(2))
+    assert topology.draw(model, tmp_path / "model.png") == "matplotlib fallback"
+    assert (tmp_path / "model.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "warning: graphviz/pydot unavailable" in capsys.readouterr().err
