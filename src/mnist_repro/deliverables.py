@@ -64,6 +64,13 @@ def read_labels(path: Path) -> np.ndarray:
     return np.frombuffer(text.encode("ascii"), dtype=np.uint8) - ord("0")
 
 
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write beside the target and rename over it, so a reader never sees half a file."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text)
+    os.replace(partial, path)
+
+
 def write_json(path: Path, payload: dict) -> None:
     path.write_text(json.dumps(payload, indent=2, sort_keys=False) + "\n")
 

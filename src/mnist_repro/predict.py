@@ -31,8 +31,9 @@ def load_model(number: int, root: Path = Path("deliverables")):
 
 def probabilities(model, version, images: np.ndarray) -> np.ndarray:
     """The version's own input scaling (/255, its input shape), then softmax outputs."""
-    x = (images / 255.0).astype("float32").reshape((-1, *version.input_shape))
-    return model.predict(x, batch_size=1024, verbose=0)
+    from . import train
+
+    return model.predict(train.scale(version, images), batch_size=train.INFERENCE_BATCH, verbose=0)
 
 
 def predict(paths: list[str], number: int, as_json: bool = False, show: str | None = None,

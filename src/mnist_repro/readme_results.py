@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from . import versions
+from .deliverables import write_text_atomic
 from .study_stats import collect, final_spread
 
 START, END = "<!-- results:start (make report) -->", "<!-- results:end -->"
@@ -50,7 +51,5 @@ def update(readme: Path = Path("README.md"), deliverables: Path = Path("delivera
     _, tail = rest.split(END, 1)
     new = f"{head}{START}\n{table(deliverables)}\n{END}{tail}"
     if new != text:
-        partial = readme.with_name(".README.md.partial")
-        partial.write_text(new)
-        partial.replace(readme)
+        write_text_atomic(readme, new)
     return True

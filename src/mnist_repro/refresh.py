@@ -4,7 +4,6 @@ model.keras and metrics.json, without retraining."""
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -42,8 +41,6 @@ def refresh(number, data_path: str | None = None, root: Path = Path("deliverable
     section = analysis.write(folder, version, images, true, probabilities)
     readme = version_readme.render(version, metrics, topology.markdown_table(model),
                                    model_png_source(folder, metrics), section)
-    partial = folder / ".README.md.partial"
-    partial.write_text(readme)
-    os.replace(partial, folder / "README.md")
+    deliverables.write_text_atomic(folder / "README.md", readme)
     print(f"refreshed {folder}/: confusion_matrix.png, misclassified*.png and README.md "
           f"({int(np.sum(probabilities.argmax(-1) != true))} test errors)")

@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from . import versions  # noqa: E402
+from .deliverables import write_text_atomic  # noqa: E402
 from .study_stats import FINAL, Spread, collect, epoch_spread, final_spread, verdict  # noqa: E402
 
 RULE = ("A paper value is **inside the seed range** when it lies within [min, max] of our seeds. "
@@ -153,9 +154,7 @@ def build(root: Path = Path("deliverables/seeds"), out: Path = Path("deliverable
     if study.skipped:
         lines += ["## Skipped run folders", ""] + [f"- {item}" for item in study.skipped] + [""]
     report = out / "REPORT.md"
-    partial = report.with_name(".REPORT.md.partial")
-    partial.write_text("\n".join(lines))
-    partial.replace(report)
+    write_text_atomic(report, "\n".join(lines))
     for item in study.skipped:
         print(f"skipped {item}")
     print(f"wrote {report} from {sum(len(r) for r in study.runs.values())} runs")

@@ -33,9 +33,14 @@ def build(version: Version) -> keras.Sequential:
     return model
 
 
+def scale(version: Version, images: np.ndarray) -> np.ndarray:
+    """uint8 images to the model's input: [0, 1] as float32 (/255, as the report), reshaped."""
+    return (images / 255.0).astype("float32").reshape((-1, *version.input_shape))
+
+
 def prepare(version: Version, images: np.ndarray, labels: np.ndarray):
-    """Scale to [0, 1] as float32 (/255, as the report), reshape, and encode labels."""
-    x = (images / 255.0).astype("float32").reshape((-1, *version.input_shape))
+    """The model's inputs and the version's label encoding."""
+    x = scale(version, images)
     y = keras.utils.to_categorical(labels, 10).astype("float32") if version.one_hot else labels.astype("int64")
     return x, y
 
