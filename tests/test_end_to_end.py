@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import run_cli
-from mnist_repro import deliverables
+from mnist_repro.outputs import formats
 
 LIMIT = 600
 
@@ -27,7 +27,7 @@ def runs(tmp_path_factory):
 @pytest.mark.parametrize("name", ["1", "2", "3"])
 def test_every_deliverable_is_written(runs, name):
     folder, done = runs[name]
-    for file in deliverables.REQUIRED_FILES:
+    for file in formats.REQUIRED_FILES:
         assert (folder / file).is_file() and (folder / file).stat().st_size > 0, file
     assert not list(folder.parent.glob(".ver_*"))  # no temporary or displaced folder left
 
@@ -35,10 +35,10 @@ def test_every_deliverable_is_written(runs, name):
 @pytest.mark.parametrize("name", ["1", "2", "3"])
 def test_numbers_agree_across_files(runs, name, mnist):
     folder, done = runs[name]
-    result = deliverables.read_result(folder / "result.txt")
+    result = formats.read_result(folder / "result.txt")
     metrics = json.loads((folder / "metrics.json").read_text())
-    train = deliverables.read_labels(folder / "assigned_labels_train.txt")
-    test = deliverables.read_labels(folder / "assigned_labels_test.txt")
+    train = formats.read_labels(folder / "assigned_labels_train.txt")
+    test = formats.read_labels(folder / "assigned_labels_test.txt")
     assert len(train) == len(test) == LIMIT
     assert set(np.unique(test)) <= set(range(10))
     test_accuracy = 100.0 * np.mean(test == mnist["y_test"][:LIMIT])
@@ -49,10 +49,10 @@ def test_numbers_agree_across_files(runs, name, mnist):
     assert metrics["settings"]["seed"] == 7 and metrics["settings"]["limit"] == LIMIT
     assert metrics["data"]["verified"] is True
     assert len(metrics["history"]) == metrics["settings"]["epochs"] == len(metrics["timing"]["epoch_s"])
-    history = deliverables.read_history(folder / "history.csv")
+    history = formats.read_history(folder / "history.csv")
     assert {"epoch", "loss", "accuracy", "val_loss", "val_accuracy", "epoch_time_s"} <= set(history[0])
     console = (folder / "console.output").read_text()
-    for line in deliverables.result_lines(result)[1:]:
+    for line in formats.result_lines(result)[1:]:
         assert line in console
     assert "The number of occurrence of each number in the train set is" in console
     assert "\r" not in console and "\b" not in console
@@ -64,13 +64,14 @@ def test_numbers_agree_across_files(runs, name, mnist):
 def test_saved_model_reproduces_the_label_file(runs, mnist):
     import keras
 
-    from mnist_repro import train, versions
+    from mnist_repro import versions
+    from mnist_repro.training import train
 
     folder, _ = runs["3"]
     model = keras.saving.load_model(folder / "model.keras")
     x, _ = train.prepare(versions.get(3), mnist["x_test"][:LIMIT], mnist["y_test"][:LIMIT])
     labels = model.predict(x, verbose=0).argmax(-1)
-    assert np.array_equal(labels, deliverables.read_labels(folder / "assigned_labels_test.txt"))
+    assert np.array_equal(labels, formats.read_labels(folder / "assigned_labels_test.txt"))
 
 
 def test_same_seed_gives_identical_files(runs):
@@ -80,7 +81,7 @@ def test_same_seed_gives_identical_files(runs):
             assert (first / name).read_text().splitlines()[1:] == (second / name).read_text().splitlines()[1:]
         else:
             assert (first / name).read_bytes() == (second / name).read_bytes()
-    losses = [[row["loss"] for row in deliverables.read_history(f / "history.csv")] for f in (first, second)]
+    losses = [[row["loss"] for row in formats.read_history(f / "history.csv")] for f in (first, second)]
     assert losses[0] == losses[1]
 
 

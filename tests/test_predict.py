@@ -7,7 +7,9 @@ import pytest
 from PIL import Image
 
 from conftest import ROOT, assert_one_line_error, run_cli
-from mnist_repro import analysis, deliverables, predict, preprocess, versions
+from mnist_repro import versions
+from mnist_repro.outputs import analysis, formats
+from mnist_repro.use import predict, preprocess
 from mnist_repro.errors import UserError
 
 VERSION = 3
@@ -124,7 +126,7 @@ def test_folder_without_images_and_missing_model(tmp_path, mnist):
 
 @pytest.mark.parametrize("number", [1, 2, 3])
 def test_confusion_matrix_of_committed_labels(number, mnist):
-    labels = deliverables.read_labels(ROOT / "deliverables" / f"ver_{number}" / "assigned_labels_test.txt")
+    labels = formats.read_labels(ROOT / "deliverables" / f"ver_{number}" / "assigned_labels_test.txt")
     matrix = analysis.confusion(mnist["y_test"], labels)
     assert matrix.sum() == 10_000
     assert np.trace(matrix) == int(np.sum(labels == mnist["y_test"]))

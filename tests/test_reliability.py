@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, assert_one_line_error, cli_env, run_cli
-from mnist_repro import deliverables
+from mnist_repro.outputs import formats
 
 # v2 on 3,000 images: under a second per epoch, long enough to interrupt at a chosen moment.
 SMALL = ["--version", "2", "--limit", "3000", "--epochs", "3", "--seed", "3"]
@@ -50,13 +50,13 @@ def interrupt_after_first_epoch(out, sig):
 
 
 def assert_complete(folder, epochs=3):
-    for name in deliverables.REQUIRED_FILES:
+    for name in formats.REQUIRED_FILES:
         assert (folder / name).is_file(), name
-    history = deliverables.read_history(folder / "history.csv")
+    history = formats.read_history(folder / "history.csv")
     assert [int(row["epoch"]) for row in history] == list(range(epochs))
     metrics = json.loads((folder / "metrics.json").read_text())
     assert len(metrics["history"]) == epochs
-    labels = deliverables.read_labels(folder / "assigned_labels_test.txt")
+    labels = formats.read_labels(folder / "assigned_labels_test.txt")
     assert len(labels) == 3000
 
 

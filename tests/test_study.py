@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from mnist_repro import report, study, study_stats, versions
+from mnist_repro import versions
+from mnist_repro.study import report, reproduce, stats
 
 
 def make_run(root, number, seed, test_accuracy, epochs=None, loss_offset=0.0, folder=None):
@@ -34,13 +35,13 @@ def make_run(root, number, seed, test_accuracy, epochs=None, loss_offset=0.0, fo
 
 
 def test_spread_and_verdicts():
-    spread = study_stats.Spread([97.5, 97.7, 97.9])
+    spread = stats.Spread([97.5, 97.7, 97.9])
     assert spread.mean == pytest.approx(97.7)
     assert spread.std == pytest.approx(0.2)
     assert (spread.low, spread.high, spread.n) == (97.5, 97.9, 3)
-    assert study_stats.verdict(97.62, spread, 2) == "inside the seed range"
-    assert study_stats.verdict(97.2, spread, 2, " pp") == "outside by 0.30 pp, 1.5 std"
-    assert study_stats.verdict(98.0, study_stats.Spread([97.0]), 2) == "outside by 1.00"
+    assert stats.verdict(97.62, spread, 2) == "inside the seed range"
+    assert stats.verdict(97.2, spread, 2, " pp") == "outside by 0.30 pp, 1.5 std"
+    assert stats.verdict(98.0, stats.Spread([97.0]), 2) == "outside by 1.00"
 
 
 def test_report_from_synthetic_runs_with_broken_folders(tmp_path, capsys):
@@ -74,8 +75,8 @@ def test_reproduce_skips_complete_runs_and_reuses_the_main_run(tmp_path, monkeyp
         make_run(seeds, 1, seed, 97.6)
     make_run(main, 1, 2, 97.8, folder=main / "ver_1")  # the main run happens to use seed 2
     launched = []
-    monkeypatch.setattr(study.subprocess, "run", lambda command, **kw: launched.append(command))
-    assert study.reproduce([1], 3, seeds, main) == 0
+    monkeypatch.setattr(reproduce.subprocess, "run", lambda command, **kw: launched.append(command))
+    assert reproduce.reproduce([1], 3, seeds, main) == 0
     assert launched == []  # seeds 0-1 complete, seed 2 taken from the main folder
     assert (seeds / "ver_1" / "seed_2" / "metrics.json").exists()
     assert "0 to run" in capsys.readouterr().out
@@ -95,8 +96,8 @@ def test_reproduce_runs_what_is_missing(tmp_path, monkeypatch):
         source.rename(target)
         return type("Done", (), {"returncode": 0})()
 
-    monkeypatch.setattr(study.subprocess, "run", fake_run)
-    assert study.reproduce([1], 2, seeds, tmp_path / "nomain") == 0
+    monkeypatch.setattr(reproduce.subprocess, "run", fake_run)
+    assert reproduce.reproduce([1], 2, seeds, tmp_path / "nomain") == 0
     assert [c[c.index("--seed") + 1] for c in launched] == ["1"]
     assert sorted(p.name for p in (seeds / "ver_1").iterdir()) == ["seed_0", "seed_1"]
     assert sorted(p.name for p in (seeds / "ver_1" / "seed_1").iterdir()) == ["history.csv", "metrics.json"]

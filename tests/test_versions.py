@@ -25,7 +25,7 @@ def test_three_versions_are_available():
 
 @pytest.mark.parametrize("number", [1, 2, 3])
 def test_model_matches_the_report(number):
-    from mnist_repro import train
+    from mnist_repro.training import train
 
     version = versions.get(number)
     types, shapes, params, loss, one_hot, epochs, input_shape = EXPECTED[number]
@@ -50,7 +50,7 @@ def test_model_matches_the_report(number):
 
 @pytest.mark.parametrize("number", [1, 2, 3])
 def test_inputs_are_scaled_and_labels_encoded(number, mnist):
-    from mnist_repro import train
+    from mnist_repro.training import train
 
     version = versions.get(number)
     x, y = train.prepare(version, mnist["x_train"][:5], mnist["y_train"][:5])

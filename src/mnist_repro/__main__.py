@@ -50,7 +50,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def command_run(args) -> int:
-    from . import run
+    from .training import run
 
     if args.dry_run:
         args.epochs, args.limit = 1, args.limit or 256
@@ -71,31 +71,32 @@ def command_data(args) -> int:
 
 
 def command_reproduce(args) -> int:
-    from . import study, versions
+    from . import versions
+    from .study import reproduce
 
     numbers = [versions.get(v).number for v in args.versions.replace(",", " ").split()]
-    return study.reproduce(numbers or list(versions.available()), args.seeds)
+    return reproduce.reproduce(numbers or list(versions.available()), args.seeds)
 
 
 def command_report(args) -> int:
-    from . import readme_results, report
+    from .study import readme_table, report
 
     report.build()
-    if readme_results.update():
+    if readme_table.update():
         print("updated the results table in README.md")
     return 0
 
 
 def command_predict(args) -> int:
-    from . import predict
+    from .use import predict
 
     return predict.predict(args.paths, args.version, as_json=args.json, show=args.show)
 
 
 def command_analyze(args) -> int:
-    from . import refresh
+    from .use import analyze
 
-    refresh.refresh(args.version, data_path=args.data)
+    analyze.refresh(args.version, data_path=args.data)
     return 0
 
 

@@ -10,7 +10,7 @@ import time
 import keras
 import numpy as np
 
-from .versions import Version
+from ..versions import Version
 
 # Inference is batch-size independent up to float rounding, so evaluate and label in large
 # batches; the training batch size stays the recipe's.

@@ -7,7 +7,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only; no display needed
 import matplotlib.pyplot as plt  # noqa: E402
 
-from .versions import PaperResults  # noqa: E402
+from ..versions import PaperResults  # noqa: E402
 
 
 def training_curves(history: list[dict], paper: PaperResults, title: str, path) -> None:

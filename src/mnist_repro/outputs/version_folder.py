@@ -1,4 +1,4 @@
-"""Fill a version folder from a finished run, atomically (see deliverables.atomic_folder)."""
+"""Fill a version folder from a finished run, atomically (see atomic.atomic_folder)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import shutil
 import time
 from pathlib import Path
 
-from . import analysis, deliverables, figures, topology, version_readme
+from . import analysis, atomic, figures, formats, topology, version_readme
 
 
 def save_inference_model(model, path: Path) -> None:
@@ -20,12 +20,12 @@ def save_inference_model(model, path: Path) -> None:
 
 def write_version_folder(folder: Path, version, model, metrics: dict, train_labels, test_labels,
                          history_csv: Path, record, started: float, test_images, test_true, test_probabilities) -> Path:
-    history = deliverables.read_history(history_csv)
+    history = formats.read_history(history_csv)
     written = time.perf_counter()
-    with deliverables.atomic_folder(folder) as building:
-        deliverables.write_result(building / "result.txt", metrics["results"])
-        deliverables.write_labels(building / "assigned_labels_train.txt", train_labels)
-        deliverables.write_labels(building / "assigned_labels_test.txt", test_labels)
+    with atomic.atomic_folder(folder) as building:
+        formats.write_result(building / "result.txt", metrics["results"])
+        formats.write_labels(building / "assigned_labels_train.txt", train_labels)
+        formats.write_labels(building / "assigned_labels_test.txt", test_labels)
         shutil.copyfile(history_csv, building / "history.csv")
         png_source = topology.draw(model, building / "model.png")
         metrics["model_png"] = png_source
@@ -39,5 +39,5 @@ def write_version_folder(folder: Path, version, model, metrics: dict, train_labe
         (building / "console.output").write_text(record.text())
         metrics["timing"]["deliverables_s"] = time.perf_counter() - written
         metrics["timing"]["run_s"] = time.perf_counter() - started
-        deliverables.write_json(building / "metrics.json", metrics)
+        formats.write_json(building / "metrics.json", metrics)
     return folder

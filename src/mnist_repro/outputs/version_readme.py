@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .versions import Version
+from ..versions import Version
 
 VALIDATION_MEANING = {
     "train": "the **training set itself**, as in the 2018 report (`validation_data=(train_images, "

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import console, data, deliverables, versions
+from .. import data, versions
+from ..outputs import atomic, console, formats
 from .checkpoint import Checkpoint
 
 DEFAULT_OUT = Path("deliverables")
@@ -38,7 +39,7 @@ def run(args) -> dict:
     epochs = args.epochs or version.epochs
     batch_size = args.batch_size or version.batch_size
     out = Path(args.out)
-    deliverables.check_writable(out)
+    atomic.check_writable(out)
     mnist = data.load(args.data, allow_unverified=args.allow_unverified_data)
     hashes = mnist.hashes()
     limit = args.limit
@@ -51,7 +52,8 @@ def run(args) -> dict:
         with console.recorded() as record:
             import keras  # TensorFlow loads here, after every cheap check has passed
 
-            from . import environment, train
+            from .. import environment
+            from . import train
 
             env, code = environment.describe(), environment.git_commit()  # the code as it starts
             train.seed_everything(args.seed)
@@ -92,7 +94,7 @@ def run(args) -> dict:
             ]
             verbose = 1 if sys.stdout.isatty() else 2
             fit_s = train.fit(model, version, xt, yt, epochs, batch_size, validation, callbacks, verbose)
-            history = deliverables.read_history(checkpoint.history)
+            history = formats.read_history(checkpoint.history)
             earlier_epochs_s = sum(float(row["epoch_time_s"]) for row in history[: resumed_from or 0])
             training_time_s = fit_s + earlier_epochs_s
             print(f"Training time: {training_time_s:.3f}s")
@@ -108,7 +110,7 @@ def run(args) -> dict:
                 "train_errors": int(np.sum(train_labels != y_train)), "train_images": len(y_train),
                 "test_errors": int(np.sum(test_labels != y_test)), "test_images": len(y_test),
             }
-            for line in deliverables.result_lines(results)[1:]:
+            for line in formats.result_lines(results)[1:]:
                 print(line)
 
             metrics = {
@@ -128,7 +130,7 @@ def run(args) -> dict:
                 "environment": env,
                 "code": code,
             }
-            from .writer import write_version_folder
+            from ..outputs.version_folder import write_version_folder
 
             folder = write_version_folder(out / f"ver_{version.number}", version, model, metrics,
                                           train_labels, test_labels, checkpoint.history, record, started,

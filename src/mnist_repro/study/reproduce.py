@@ -16,8 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-from . import versions
-from .errors import UserError
+from .. import versions
+from ..errors import UserError
 
 KEPT = ("metrics.json", "history.csv")
 

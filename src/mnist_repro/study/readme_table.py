@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import versions
-from .deliverables import write_text_atomic
-from .study_stats import collect, final_spread
+from .. import versions
+from ..outputs.atomic import write_text_atomic
+from .stats import collect, final_spread
 
 START, END = "<!-- results:start (make report) -->", "<!-- results:end -->"
 

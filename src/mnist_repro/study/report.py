@@ -13,9 +13,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from . import versions  # noqa: E402
-from .deliverables import write_text_atomic  # noqa: E402
-from .study_stats import FINAL, Spread, collect, epoch_spread, final_spread, verdict  # noqa: E402
+from .. import versions  # noqa: E402
+from ..outputs.atomic import write_text_atomic  # noqa: E402
+from .stats import FINAL, Spread, collect, epoch_spread, final_spread, verdict  # noqa: E402
 
 RULE = ("A paper value is **inside the seed range** when it lies within [min, max] of our seeds. "
         "Otherwise it is **outside by X**: X is the distance to the nearer end of the range, also given "

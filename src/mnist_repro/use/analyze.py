@@ -9,8 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import analysis, data, deliverables, predict, topology, version_readme, versions
-from .errors import UserError
+from .. import data, versions
+from ..errors import UserError
+from ..outputs import analysis, atomic, formats, topology, version_readme
+from . import predict
 
 
 def model_png_source(folder: Path, metrics: dict) -> str:
@@ -33,7 +35,7 @@ def refresh(number, data_path: str | None = None, root: Path = Path("deliverable
     limit = metrics["settings"].get("limit")
     images, true = mnist.x_test[:limit], mnist.y_test[:limit]
     probabilities = predict.probabilities(model, version, images)
-    recorded = deliverables.read_labels(folder / "assigned_labels_test.txt")
+    recorded = formats.read_labels(folder / "assigned_labels_test.txt")
     differ = int(np.sum(recorded != probabilities.argmax(-1)))
     if differ:
         print(f"warning: {differ} test labels from model.keras differ from assigned_labels_test.txt "
@@ -41,6 +43,6 @@ def refresh(number, data_path: str | None = None, root: Path = Path("deliverable
     section = analysis.write(folder, version, images, true, probabilities)
     readme = version_readme.render(version, metrics, topology.markdown_table(model),
                                    model_png_source(folder, metrics), section)
-    deliverables.write_text_atomic(folder / "README.md", readme)
+    atomic.write_text_atomic(folder / "README.md", readme)
     print(f"refreshed {folder}/: confusion_matrix.png, misclassified*.png and README.md "
           f"({int(np.sum(probabilities.argmax(-1) != true))} test errors)")

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import preprocess, versions
-from .errors import UserError
+from .. import versions
+from ..errors import UserError
+from . import preprocess
 
 
 def model_path(number: int, root: Path = Path("deliverables")) -> Path:
@@ -31,7 +32,7 @@ def load_model(number: int, root: Path = Path("deliverables")):
 
 def probabilities(model, version, images: np.ndarray) -> np.ndarray:
     """The version's own input scaling (/255, its input shape), then softmax outputs."""
-    from . import train
+    from ..training import train
 
     return model.predict(train.scale(version, images), batch_size=train.INFERENCE_BATCH, verbose=0)
 

@@ -12,7 +12,7 @@ import os
 import shutil
 from pathlib import Path
 
-from .errors import UserError
+from ..errors import UserError
 
 try:
     import fcntl

@@ -1,0 +1,1 @@
+"""What a run leaves behind: the files of deliverables/ver_N/, their figures, README and console copy."""

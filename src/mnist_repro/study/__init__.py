@@ -1,0 +1,1 @@
+"""The reproduction study: many seeds, their statistics, REPORT.md and the README's results table."""

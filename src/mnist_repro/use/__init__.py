@@ -1,0 +1,1 @@
+"""Using trained models: predict on your own images, the error analysis, and the demo server."""
