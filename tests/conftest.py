@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,10 +22,11 @@ def cli_env() -> dict:
     return env
 
 
-def run_cli(*args, timeout=300, cwd=ROOT) -> subprocess.CompletedProcess:
-    """`python -m mnist_repro ARGS` as a user would run it; stdout and stderr captured."""
-    return subprocess.run([sys.executable, "-m", "mnist_repro", *map(str, args)], cwd=cwd, env=cli_env(),
-                          capture_output=True, text=True, timeout=timeout)
+def run_cli(*args, timeout=300, cwd=ROOT, env=None) -> subprocess.CompletedProcess:
+    """`python -m mnist_repro ARGS` as a user would run it; stdout and stderr captured.
+    `env` adds variables to the test environment."""
+    return subprocess.run([sys.executable, "-m", "mnist_repro", *map(str, args)], cwd=cwd,
+                          env={**cli_env(), **(env or {})}, capture_output=True, text=True, timeout=timeout)
 
 
 def assert_one_line_error(done: subprocess.CompletedProcess, *fragments: str) -> str:
@@ -36,6 +38,19 @@ def assert_one_line_error(done: subprocess.CompletedProcess, *fragments: str) ->
     for fragment in fragments:
         assert fragment in errors[0], errors[0]
     return errors[0]
+
+
+def wait_for(condition, process, timeout=240):
+    """Poll until `condition()` holds while `process` (a Popen) still runs; fail if it ends first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        if process.poll() is not None:
+            pytest.fail(f"the run ended before the awaited moment: {process.communicate()[1][-2000:]}")
+        time.sleep(0.01)
+    process.kill()
+    pytest.fail("timed out waiting for the awaited moment")
 
 
 @pytest.fixture(scope="session")

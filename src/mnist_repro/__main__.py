@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 
+from . import errors
 from .errors import UserError
 
 # TensorFlow's C++ INFO lines (oneDNN and CUDA notices) are noise for this tool; warnings stay.
@@ -17,7 +18,7 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse, but a bad value is one line on stderr and exit 2, not usage plus error."""
 
     def error(self, message):
-        self.exit(2, f"error: {message} (see `python -m mnist_repro {self.prog.split()[-1]} --help`)\n")
+        self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
 
 
 def positive_int(text: str) -> int:
@@ -45,6 +46,13 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                              "or none (default: %(default)s)")
     parser.add_argument("--limit", type=positive_int, help="use only the first N train and test images (default: all)")
     parser.add_argument("--restart", action="store_true", help="discard any checkpoint instead of resuming (default: resume)")
+    parser.add_argument("--precision", choices=("float32", "mixed_bfloat16"), default="float32",
+                        help="float32 is the report's numerics; mixed_bfloat16 computes in bfloat16 on float32 "
+                             "weights, faster on CPUs with AMX or AVX512-BF16, and labelled as not the "
+                             "report's (default: %(default)s)")
+    parser.add_argument("--speed", choices=("fast", "plain"), default="fast",
+                        help="fast runs many steps per call, infers in large batches and turns tf.data autotuning "
+                             "off; plain turns all that off. Both compute the same bytes (default: %(default)s)")
     parser.add_argument("--dry-run", action="store_true",
                         help="smoke test: 1 epoch on the first 256 images, into build/dry-run unless --out is given")
 
@@ -82,6 +90,7 @@ def command_report(args) -> int:
     from .study import readme_table, report
 
     report.build()
+    report.dataset_figure(args.data)
     if readme_table.update():
         print("updated the results table in README.md")
     return 0
@@ -116,6 +125,7 @@ def main(argv=None) -> int:
     study_parser.set_defaults(handler=command_reproduce)
 
     report_parser = commands.add_parser("report", help="build deliverables/REPORT.md from the study's runs (no training)")
+    report_parser.add_argument("--data", help="mnist.npz for the dataset figure (default: as for run)")
     report_parser.set_defaults(handler=command_report)
     predict_parser = commands.add_parser("predict", help="read your own digit images with a trained version")
     predict_parser.add_argument("paths", nargs="+", help="image files (PNG, JPEG, BMP, GIF) or folders of them")
@@ -129,18 +139,24 @@ def main(argv=None) -> int:
     analyze_parser.add_argument("--data", help="a Keras-format mnist.npz (default: as for run)")
     analyze_parser.set_defaults(handler=command_analyze)
 
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # name the subcommand's own help, where the valid options are listed
+        commands.choices[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     # SIGTERM (kill, a closing laptop) should stop as cleanly as Ctrl-C: checkpoint kept, no traceback.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         return args.handler(args)
-    except UserError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return error.exit_code
     except KeyboardInterrupt:
         print("\ninterrupted: run the same command again to resume from the last finished epoch "
               "(add --restart to start over)", file=sys.stderr)
         return 130
+    except Exception as error:  # noqa: BLE001 - the one place where every failure becomes one line
+        known = errors.explain(error)
+        if known is not None:
+            print(f"error: {known}", file=sys.stderr)
+            return known.exit_code
+        print(errors.internal_error(error, args.command), file=sys.stderr)
+        return 70  # EX_SOFTWARE: a bug, not the user's input
 
 
 if __name__ == "__main__":

@@ -18,6 +18,19 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def cpu_flags() -> list[str]:
+    """The vector and matrix extensions that decide how fast training can be (see doc/performance.md)."""
+    wanted = ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile")
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                present = set(line.split(":", 1)[1].split())
+                return [flag for flag in wanted if flag in present]
+    except OSError:
+        pass
+    return []
+
+
 def git_commit() -> dict:
     """The commit of the code that ran, and whether the working tree had uncommitted changes."""
     root = Path(__file__).resolve().parents[2]
@@ -48,7 +61,9 @@ def describe() -> dict:
         "numpy": numpy.__version__,
         "matplotlib": matplotlib.__version__,
         "platform": platform.platform(),
+        "host": platform.node(),
         "cpu": cpu_model(),
+        "cpu_flags": cpu_flags(),
         "cpu_count": os.cpu_count(),
         "gpus": gpus,
         "device": f"GPU ({', '.join(gpus)})" if gpus else f"CPU ({cpu_model()}, {os.cpu_count()} cores)",

@@ -1,4 +1,22 @@
-"""The one exception type that the CLI turns into a one-line message instead of a traceback."""
+"""How failures reach the user: one line that names the problem and the fix, never a traceback.
+
+`UserError` is a problem the user can fix. `explain` is the one place that turns the known
+failure kinds of the libraries underneath (Pillow, h5py, zipfile, the OS, Keras's loader) into
+such errors. Anything else is a bug: `internal_error` keeps its traceback in a log file and
+returns the one line to print, which also says where a run's training is kept.
+"""
+
+from __future__ import annotations
+
+import datetime
+import errno
+import os
+import tempfile
+import traceback
+import zipfile
+from pathlib import Path
+
+ERROR_LOGS = Path("build/errors")
 
 
 class UserError(Exception):
@@ -11,3 +29,68 @@ class UserError(Exception):
     def __init__(self, message: str, exit_code: int = 2):
         super().__init__(message)
         self.exit_code = exit_code
+
+
+# The checkpoint folder of a run in progress; the internal-error line names it, so that nobody
+# deletes a finished training by mistake.
+kept_training: Path | None = None
+
+_OS_FIXES = {
+    errno.ENOSPC: "no space left on the device; free some space and run the same command again",
+    errno.EDQUOT: "disk quota exceeded; free some space and run the same command again",
+    errno.EACCES: "permission denied; check the file's permissions or choose another path",
+    errno.EPERM: "operation not permitted; check the file's permissions or choose another path",
+    errno.EROFS: "the file system is read-only; choose another path",
+    errno.ELOOP: "a symbolic link loop; point at the real file",
+    errno.ENOTDIR: "a part of the path is a file, not a folder; check the path",
+    errno.EISDIR: "it is a folder, not a file; point at the file inside it",
+    errno.ENOENT: "no such file or folder; check the path",
+    errno.ENAMETOOLONG: "the path is too long; use a shorter one",
+}
+
+
+def explain(error: BaseException, subject: str = "") -> UserError | None:
+    """The user's version of a known failure kind, or None for a bug. `subject` is what was being
+    read or written (a path), so that the message can name it."""
+    prefix = f"{subject}: " if subject else ""
+    if isinstance(error, UserError):
+        return error
+    if isinstance(error, OSError) and error.errno in _OS_FIXES:
+        where = error.filename if error.filename and not subject else subject
+        return UserError(f"{where + ': ' if where else ''}{_OS_FIXES[error.errno]}", exit_code=1)
+    if isinstance(error, zipfile.BadZipFile):
+        return UserError(f"{prefix}not a readable zip archive ({error}); the file is damaged or truncated, "
+                         "replace it", exit_code=2)
+    try:
+        from PIL import Image, UnidentifiedImageError
+    except ImportError:  # Pillow missing: no image errors to recognise
+        Image = UnidentifiedImageError = None
+    if Image is not None and isinstance(error, Image.DecompressionBombError):
+        return UserError(f"{prefix}the image declares too many pixels to decode safely; "
+                         "scale it down (a digit needs no more than a few megapixels)")
+    if UnidentifiedImageError is not None and isinstance(error, UnidentifiedImageError):
+        return UserError(f"{prefix}not an image Pillow can read; pass a PNG, JPEG, BMP or GIF image")
+    return None
+
+
+def internal_error(error: BaseException, command: str) -> str:
+    """Write the full traceback to a log file; return the one line for the terminal."""
+    text = "".join(traceback.format_exception(error))
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    name = f"{command or 'mnist-repro'}-{stamp}-{os.getpid()}.log"
+    try:
+        ERROR_LOGS.mkdir(parents=True, exist_ok=True)
+        log = ERROR_LOGS / name
+        log.write_text(text)
+    except OSError:  # the project folder itself may be the problem (a full or read-only disk)
+        log = Path(tempfile.gettempdir()) / name
+        try:
+            log.write_text(text)
+        except OSError:
+            log = None
+    what = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}".rstrip(": ")
+    where = f"full traceback in {log}" if log else "the traceback could not be saved"
+    kept = ""
+    if kept_training is not None and (Path(kept_training) / "state").exists():
+        kept = f"; your training is kept in {kept_training} (run the same command again to continue)"
+    return f"internal error: {what} — {where}{kept}"

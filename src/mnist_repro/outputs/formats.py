@@ -59,6 +59,18 @@ def write_json(path: Path, payload: dict) -> None:
     path.write_text(json.dumps(payload, indent=2, sort_keys=False) + "\n")
 
 
-def read_history(path: Path) -> list[dict]:
+def read_history(path: Path) -> list[dict[str, float | None]]:
+    """history.csv as numbers, one dict per epoch. A cell that is empty, `NA` (what CSVLogger
+    writes for val columns when there is no val pass) or not a number is None; cells beyond the
+    header are ignored."""
     with open(path, newline="") as handle:
-        return list(csv.DictReader(handle))
+        return [{key: _number(value) for key, value in row.items() if key is not None}
+                for row in csv.DictReader(handle)]
+
+
+def _number(text) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return None if value != value else value  # NaN counts as missing

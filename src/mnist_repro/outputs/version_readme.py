@@ -32,6 +32,9 @@ def render(version: Version, metrics: dict, topology_table: str, model_png_sourc
         f"{' (with uncommitted changes in src/)' if metrics['code']['src_dirty'] else ''}.",
         "",
     ]
+    if settings.get("precision", "float32") != "float32":
+        lines += [f"> **Not the report's numerics**: this run computed in {settings['precision']} "
+                  "(`--precision`), with float32 weights and a float32 softmax. The report trained in float32.", ""]
     if limited or settings["epochs"] != version.epochs or settings["batch_size"] != version.batch_size:
         subset = f", and only the first {settings['limit']} images of each split" if limited else ""
         lines += [f"> **Not the paper's recipe**: this run used {settings['epochs']} epochs, batch size "
@@ -40,8 +43,8 @@ def render(version: Version, metrics: dict, topology_table: str, model_png_sourc
         "## Recipe",
         "",
         f"- Keras `Sequential`, input {version.input_shape}, pixels divided by 255 as float32.",
-        f"- Loss `{version.loss}` on {version.label_encoding} labels; Adam with Keras defaults "
-        "(learning rate 0.001); metric accuracy.",
+        f"- Loss `{version.loss}` on {version.label_encoding} labels; metric accuracy.",
+        f"- {settings.get('optimizer', 'Adam')}: as the original's {version.optimizer_origin}.",
         f"- {settings['epochs']} epochs, batch size {settings['batch_size']}; validation data: "
         f"{VALIDATION_MEANING[settings['validation']]}.",
         "",

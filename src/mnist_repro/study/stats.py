@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..outputs.formats import read_history
 
 FINAL = (  # (metrics.json key, label, paper attribute, digits, unit)
     ("train_loss", "train loss", "train_loss", 5, ""),
@@ -67,9 +68,10 @@ def load_run(folder: Path) -> dict:
         raise ValueError("no metrics.json (run incomplete)") from None
     except (OSError, ValueError) as error:
         raise ValueError(f"metrics.json unreadable ({type(error).__name__})") from None
+    if not isinstance(metrics, dict) or metrics.get("format") != 2:
+        raise ValueError("metrics.json is from an older mnist-repro (before format 2)")
     try:
-        with open(folder / "history.csv", newline="") as handle:
-            history = [{k: float(v) for k, v in row.items() if v not in ("", None)} for row in csv.DictReader(handle)]
+        history = [{k: v for k, v in row.items() if v is not None} for row in read_history(folder / "history.csv")]
         results = metrics["results"]
         for key, *_ in FINAL:
             float(results[key])

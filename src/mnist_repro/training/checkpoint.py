@@ -1,5 +1,14 @@
-"""Resumable training state for one run: Keras's BackupAndRestore folder, the partial history,
-the settings that made them, and a lock so that two runs never share one checkpoint.
+"""The resumable state of one run, exact to the bit.
+
+After every epoch the run saves one state folder: the weights and Adam's variables (Keras's
+`save_weights`), the dropout layers' seed-generator states, the history so far, the epochs'
+wall times, the settings and a fingerprint of the training code. It is written beside the
+previous one and swapped in by renames (outputs.atomic), so a kill at any moment leaves either
+the old epoch's state or the new one, never a mix. With the per-(seed, epoch) batch order of
+training.batches, a resumed run continues exactly where the uninterrupted run would be.
+
+The state outlives `fit`: it is removed only once the deliverables are in place, so a failure
+after training (evaluation, writing, a kill) never throws the training away.
 """
 
 from __future__ import annotations
@@ -7,27 +16,50 @@ from __future__ import annotations
 import contextlib
 import csv
 import errno
+import hashlib
 import json
 import os
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UserError
+from ..outputs import atomic
 
 try:
     import fcntl
 except ImportError:  # Windows: no advisory locks; runs are simply not guarded there
     fcntl = None
 
+FORMAT = 2  # format 1 was Keras's plain BackupAndRestore folder (backup/), which is not exact
+CODE = Path(__file__).resolve().parents[1]
+
+
+def code_fingerprint() -> str:
+    """SHA-256 over the sources that shape training (versions/, training/, data.py)."""
+    digest = hashlib.sha256()
+    files = sorted([*(CODE / "versions").glob("*.py"), *(CODE / "training").glob("*.py"), CODE / "data.py"])
+    for path in files:
+        digest.update(path.relative_to(CODE).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass
+class Resumed:
+    """What `Checkpoint.resume` decided: the model to train, its epoch and why a state was dropped."""
+
+    model: object
+    epoch: int = 0  # epochs already trained (0: a fresh start)
+    discarded: str | None = None
+    epoch_s: list[float] = field(default_factory=list)
+
 
 class Checkpoint:
     def __init__(self, folder: Path, settings: dict):
         self.folder = Path(folder)
         self.settings = settings
-        self.backup = self.folder / "backup"
-        self.history = self.folder / "history.csv"
-        self._settings_file = self.folder / "settings.json"
-        self._metadata = self.backup / "training_metadata.json"
+        self.history = self.folder / "history.csv"  # CSVLogger appends here during fit
+        self.state = self.folder / "state"
 
     @contextlib.contextmanager
     def locked(self, what: str):
@@ -53,63 +85,105 @@ class Checkpoint:
         try:
             yield
         finally:
+            if not self.folder.exists():  # the run is complete: leave no empty lock or folder behind
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    self.folder.parent.rmdir()  # only when empty
             handle.close()
 
-    def completed_epochs(self) -> int | None:
-        try:
-            return int(json.loads(self._metadata.read_text())["epoch"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def prepare(self, restart: bool) -> str | None:
-        """Decide whether to resume; returns why the checkpoint was discarded, if it was."""
-        saved = self._saved_settings() or {}
-        if not self.folder.exists():
-            reason = None
-        elif restart:
-            reason = "--restart was given"
-        elif saved != self.settings:
-            changed = sorted(k for k in set(self.settings) | set(saved) if saved.get(k) != self.settings.get(k))
-            reason = f"the settings changed ({', '.join(changed)})"
-        elif self.backup.exists() and self.completed_epochs() is None:
-            reason = "its metadata is unreadable (corrupt checkpoint)"
-        else:
-            reason = None
-        if reason:
-            self.discard()
+    def resume(self, build, restart: bool) -> Resumed:
+        """The one resume decision: `build()` makes a freshly seeded model; the saved state, if it
+        is usable, is loaded into it. Anything unusable is discarded with the reason."""
+        atomic.recover(self.state)
+        saved = self._read_state()
+        reason = self._unusable(saved, restart)
+        model = build()
+        if saved is not None and reason is None:
+            try:
+                self._restore(model, saved)
+                shutil.copyfile(self.state / "history.csv", self.history)
+                return Resumed(model, int(saved["epoch"]), None, [float(s) for s in saved["epoch_s"]])
+            except Exception as error:  # h5py and Keras raise many types for a damaged file
+                reason = f"its saved weights do not load ({type(error).__name__}; corrupt checkpoint)"
+                model = build()  # the partly loaded one is spoiled; `build` seeds again, as a fresh run
+        self.discard()
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._settings_file.write_text(json.dumps(self.settings, indent=2, sort_keys=True))
-        self.trim_history(self.completed_epochs() or 0)
-        return reason
+        return Resumed(model, 0, reason)
 
-    def restorable(self, model) -> bool:
-        """Whether the saved weights load into `model` (a truncated file means start fresh)."""
-        weights = self.backup / "latest.weights.h5"
-        if not weights.exists():
-            return self.completed_epochs() is None
+    def _unusable(self, saved: dict | None, restart: bool) -> str | None:
+        if not self.folder.exists():
+            return None
+        if restart:
+            return "--restart was given"
+        if saved is None:
+            if (self.folder / "backup").exists() or (self.folder / "settings.json").exists():
+                return "it is in the older, inexact format of mnist-repro before exact resume"
+            if self.state.exists():
+                return "its state file is unreadable (corrupt checkpoint)"
+            return None  # killed during the first epoch: nothing was saved yet
+        if saved.get("format") != FORMAT:
+            return f"it is in checkpoint format {saved.get('format')}, this code reads format {FORMAT}"
+        if saved.get("settings") != self.settings:
+            old = saved.get("settings") or {}
+            changed = sorted(k for k in set(self.settings) | set(old) if old.get(k) != self.settings.get(k))
+            return f"the settings changed ({', '.join(changed)})"
+        if saved.get("code") != code_fingerprint():
+            return "it was written by another version of the training code"
+        return None
+
+    def _read_state(self) -> dict | None:
         try:
-            if model.optimizer is not None and not model.optimizer.built:
-                model.optimizer.build(model.trainable_variables)
-            model.load_weights(weights)
-            return True
-        except Exception:  # h5py and Keras raise many types for a damaged file; all mean "unusable"
-            return False
-
-    def trim_history(self, epochs: int) -> None:
-        """Drop history rows past the last saved epoch: a kill between the two writes leaves one extra."""
-        if not self.history.exists():
-            return
-        with open(self.history, newline="") as handle:
-            rows = list(csv.reader(handle))
-        if len(rows) > epochs + 1:
-            with open(self.history, "w", newline="") as handle:
-                csv.writer(handle).writerows(rows[: epochs + 1])
-
-    def _saved_settings(self) -> dict | None:
-        try:
-            return json.loads(self._settings_file.read_text())
+            saved = json.loads((self.state / "state.json").read_text())
+            return saved if isinstance(saved, dict) and "epoch" in saved else None
         except (OSError, ValueError):
             return None
+
+    def save(self, model, epoch: int, epoch_s: list[float]) -> None:
+        """Write the state after `epoch` epochs, atomically (a new folder, then renames)."""
+        seeds = {f"{index}/{number}": [int(v) for v in generator.state.numpy().tolist()]
+                 for index, layer in enumerate(model.layers)
+                 for number, generator in enumerate(getattr(layer, "_seed_generators", []))}
+        state = {"format": FORMAT, "epoch": epoch, "settings": self.settings, "code": code_fingerprint(),
+                 "epoch_s": epoch_s[:epoch], "seed_generators": seeds}
+        with atomic.atomic_folder(self.state) as building:
+            model.save_weights(building / "weights.weights.h5")
+            shutil.copyfile(self.history, building / "history.csv")
+            (building / "state.json").write_text(json.dumps(state, indent=1))
+
+    def _restore(self, model, saved: dict) -> None:
+        if model.optimizer is not None and not model.optimizer.built:
+            model.optimizer.build(model.trainable_variables)
+        model.load_weights(self.state / "weights.weights.h5")
+        with open(self.state / "history.csv", newline="") as handle:
+            rows = list(csv.reader(handle))
+        if len(rows) != int(saved["epoch"]) + 1 or len(saved["epoch_s"]) != int(saved["epoch"]):
+            raise ValueError("history and epoch disagree")
+        for index, layer in enumerate(model.layers):
+            for number, generator in enumerate(getattr(layer, "_seed_generators", [])):
+                generator.state.assign(saved["seed_generators"][f"{index}/{number}"])
+
+    def callback(self, epoch_s: list[float]):
+        """The Keras callback that saves the state after every epoch (after CSVLogger's row)."""
+        import keras
+
+        checkpoint = self
+
+        class ExactBackupAndRestore(keras.callbacks.BackupAndRestore):
+            """keras.callbacks.BackupAndRestore, extended: it also keeps the dropout seed generators,
+            the history and the epoch times, all in one atomic state folder. Restoring happens in
+            Checkpoint.resume before `fit` (the run must know the epoch first, to skip a finished
+            training), so `fit` is given `initial_epoch` and this callback does not load again."""
+
+            def __init__(self):
+                super().__init__(str(checkpoint.folder), save_freq="epoch", delete_checkpoint=False)
+
+            def on_train_begin(self, logs=None):
+                pass
+
+            def _save_model(self):
+                checkpoint.save(self.model, self._current_epoch, epoch_s)
+
+        return ExactBackupAndRestore()
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)

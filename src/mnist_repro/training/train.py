@@ -11,10 +11,9 @@ import keras
 import numpy as np
 
 from ..versions import Version
+from . import batches
 
-# Inference is batch-size independent up to float rounding, so evaluate and label in large
-# batches; the training batch size stays the recipe's.
-INFERENCE_BATCH = 1024
+PRECISIONS = ("float32", "mixed_bfloat16")
 
 
 def seed_everything(seed: int) -> None:
@@ -25,11 +24,23 @@ def seed_everything(seed: int) -> None:
     tf.config.experimental.enable_op_determinism()
 
 
-def build(version: Version) -> keras.Sequential:
+def build(version: Version, precision: str = "float32", speed: batches.Speed = batches.FAST) -> keras.Sequential:
+    """The version's layers, compiled with the report's Adam (learning rate 0.001).
+
+    With precision "mixed_bfloat16" the layers compute in bfloat16 on float32 variables, and the
+    output layer stays float32 so that the softmax and the loss are computed in full precision.
+    """
+    keras.mixed_precision.set_global_policy(precision)
+    last = len(version.layers) - 1
     layers = [keras.Input(shape=version.input_shape)]
-    layers += [getattr(keras.layers, name)(**kwargs) for name, kwargs in version.layers]
+    for index, (name, kwargs) in enumerate(version.layers):
+        if index == last and precision != "float32":
+            kwargs = {**kwargs, "dtype": "float32"}
+        layers.append(getattr(keras.layers, name)(**kwargs))
     model = keras.Sequential(layers, name=f"version_{version.number}")
-    model.compile(optimizer=version.optimizer, loss=version.loss, metrics=["accuracy"])
+    optimizer = keras.optimizers.Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=version.adam_epsilon)
+    model.compile(optimizer=optimizer, loss=version.loss, metrics=["accuracy"],
+                  steps_per_execution=speed.steps_per_execution)
     return model
 
 
@@ -46,31 +57,46 @@ def prepare(version: Version, images: np.ndarray, labels: np.ndarray):
 
 
 class EpochTimer(keras.callbacks.Callback):
-    """Adds the epoch's wall time to the logs, so CSVLogger (placed after it) records it."""
+    """Records each epoch's wall time (kept out of the logs, so history.csv holds only Keras's numbers)."""
+
+    def __init__(self, seconds: list[float]):
+        super().__init__()
+        self.seconds = seconds
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        if logs is not None:
-            logs["epoch_time_s"] = time.perf_counter() - self._start
+        self.seconds.append(time.perf_counter() - self._start)
 
 
-def fit(model, version: Version, x, y, epochs: int, batch_size: int, validation, callbacks, verbose) -> float:
-    """Train like the report's `train_model`; returns the wall time of `fit` in seconds."""
+def fit(model, shuffled: batches.ShuffledBatches, epochs: int, initial_epoch: int, validation,
+        callbacks: list, verbose: int, speed: batches.Speed = batches.FAST) -> float:
+    """Train like the report's `train_model`; returns the wall time of `fit` in seconds.
+
+    `validation` is None or a (uint8 images, labels) pair, scored after every epoch.
+    """
     start = time.perf_counter()
-    model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_data=validation,
-              callbacks=callbacks, verbose=verbose)
+    validation_data = None
+    if validation is not None:
+        images, labels = validation
+        validation_data = batches.inference(images, shuffled.version, labels,
+                                            speed.inference_size(shuffled.batch_size), speed.autotune)
+    model.fit(shuffled.dataset(), epochs=epochs, initial_epoch=initial_epoch, shuffle=False,
+              validation_data=validation_data, callbacks=[shuffled.callback(), *callbacks], verbose=verbose)
     return time.perf_counter() - start
 
 
-def evaluate(model, version: Version, x, labels: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarray]:
-    """Loss, accuracy, predicted labels and probabilities of one split from a single inference pass.
+def evaluate(model, version: Version, images: np.ndarray, labels: np.ndarray, batch_size: int = batches.INFERENCE_BATCH,
+             autotune: bool = batches.FAST.autotune) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """Loss, accuracy, predicted labels and probabilities of one split (uint8 images) from a single
+    inference pass.
 
     One pass instead of `evaluate` + `predict` makes the accuracy and the label files agree by
     construction; the loss is the model's own loss function on the same probabilities.
     """
-    probabilities = model.predict(x, batch_size=INFERENCE_BATCH, verbose=0)
+    dataset = batches.inference(images, version, batch_size=batch_size, autotune=autotune)
+    probabilities = model.predict(dataset, verbose=0).astype(np.float32)
     predicted = probabilities.argmax(axis=-1).astype(np.uint8)
     target = keras.utils.to_categorical(labels, 10) if version.one_hot else labels
     loss = keras.losses.get(version.loss)(target, probabilities)

@@ -50,7 +50,10 @@ class Version:
     epochs: int
     batch_size: int
     paper: PaperResults
-    optimizer: str = "adam"  # Keras defaults: learning rate 0.001
+    # Adam, learning rate 0.001, betas 0.9 / 0.999, as the original; only epsilon differs between
+    # versions, because v1 compiled with TensorFlow 1's own optimizer and v2/v3 with Keras's.
+    adam_epsilon: float = 1e-7
+    optimizer_origin: str = "keras.optimizers.Adam() of Keras 2.2.4 (epsilon K.epsilon() = 1e-7)"
 
     @property
     def label_encoding(self) -> str:

@@ -15,6 +15,9 @@ VERSION = Version(
     one_hot=False,
     epochs=15,
     batch_size=128,
+    # The v1.0 script compiled with tf.train.AdamOptimizer(): TF1's Adam, whose epsilon is 1e-8.
+    adam_epsilon=1e-8,
+    optimizer_origin="tf.train.AdamOptimizer() of TensorFlow 1.12 (epsilon 1e-8)",
     # Reference data: report table 4.2 and the v1.0 console log (val = on the training set).
     paper=PaperResults(
         training_time_s=22.613,

@@ -1,0 +1,207 @@
+"""Exact resume on the real CLI: a run killed at any point, then run again, ends byte-identical
+to a run that was never interrupted (history.csv and both label files)."""
+
+import json
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, assert_one_line_error, cli_env, run_cli, wait_for
+
+EPOCHS = 4
+EXACT = ("history.csv", "assigned_labels_train.txt", "assigned_labels_test.txt")
+
+
+def arguments(version, out, *extra):
+    return ["run", "--version", str(version), "--limit", "640", "--epochs", str(EPOCHS), "--seed", "11",
+            "--out", str(out), *extra]
+
+
+def start(version, out, *extra):
+    return subprocess.Popen([sys.executable, "-m", "mnist_repro", *arguments(version, out, *extra)],
+                            cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def saved_epoch(out, version):
+    try:
+        return json.loads((out / f".checkpoints/ver_{version}/state/state.json").read_text())["epoch"]
+    except (OSError, ValueError, KeyError):
+        return 0
+
+
+def fit_started(out, version):
+    """True once the checkpoint folder exists: resume() made it just before `fit` starts tracing."""
+    return (out / f".checkpoints/ver_{version}").is_dir()
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    folders = {}
+    for version in (2, 3):
+        out = tmp_path_factory.mktemp(f"uninterrupted{version}")
+        done = run_cli(*arguments(version, out))
+        assert done.returncode == 0, done.stderr[-3000:]
+        folders[version] = out / f"ver_{version}"
+    return folders
+
+
+@pytest.mark.parametrize("version", [2, 3])
+@pytest.mark.parametrize("moment, sig", [
+    ("after epoch 2", signal.SIGKILL),
+    ("during epoch 1", signal.SIGKILL),
+    ("after epoch 2", signal.SIGINT),
+    ("after epoch 2", signal.SIGTERM),
+])
+def test_interrupted_run_resumes_bit_identical(tmp_path, uninterrupted, version, moment, sig):
+    process = start(version, tmp_path)
+    if moment == "during epoch 1":
+        wait_for(lambda: fit_started(tmp_path, version), process)
+    else:
+        wait_for(lambda: saved_epoch(tmp_path, version) >= 2, process)
+    process.send_signal(sig)
+    _, stderr = process.communicate(timeout=120)
+    interrupted_at = saved_epoch(tmp_path, version)
+    if moment == "during epoch 1":
+        assert interrupted_at == 0, "the kill was meant to land before the first checkpoint"
+    if sig == signal.SIGKILL:
+        assert process.returncode == -signal.SIGKILL
+    else:
+        assert process.returncode == 130
+        assert "Traceback" not in stderr
+        assert "interrupted: run the same command again to resume" in stderr
+    assert not (tmp_path / f"ver_{version}").exists()
+
+    done = run_cli(*arguments(version, tmp_path))
+    assert done.returncode == 0, done.stderr[-3000:]
+    if interrupted_at:
+        assert f"resuming version {version} from epoch {interrupted_at}" in done.stdout
+    for name in EXACT:
+        assert (tmp_path / f"ver_{version}" / name).read_bytes() == (uninterrupted[version] / name).read_bytes(), name
+    metrics = json.loads((tmp_path / f"ver_{version}" / "metrics.json").read_text())
+    assert metrics["settings"]["resumed_from_epoch"] == (interrupted_at or None)
+    assert len(metrics["timing"]["epoch_s"]) == EPOCHS
+    assert not (tmp_path / ".checkpoints" / f"ver_{version}").exists()  # removed once the deliverables are in
+
+
+def test_a_corrupt_checkpoint_starts_fresh_and_still_matches(tmp_path, uninterrupted):
+    process = start(2, tmp_path)
+    wait_for(lambda: saved_epoch(tmp_path, 2) >= 2, process)
+    process.kill()
+    process.wait()
+    weights = tmp_path / ".checkpoints/ver_2/state/weights.weights.h5"
+    weights.write_bytes(weights.read_bytes()[:4000])
+    done = run_cli(*arguments(2, tmp_path))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "saved weights do not load" in done.stdout and "corrupt checkpoint" in done.stdout
+    assert "resuming" not in done.stdout
+    for name in EXACT:  # a fresh start is seeded as the first one was
+        assert (tmp_path / "ver_2" / name).read_bytes() == (uninterrupted[2] / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("layout, reason", [
+    ({"backup/training_metadata.json": '{"epoch": 2}', "settings.json": "{}"}, "older, inexact format"),
+    ({"state/state.json": '{"format": 1, "epoch": 2}'}, "checkpoint format 1"),
+    ({"state/state.json": "{half"}, "unreadable (corrupt checkpoint)"),
+])
+def test_old_or_foreign_checkpoints_are_discarded_with_the_reason(tmp_path, layout, reason):
+    for name, text in layout.items():
+        path = tmp_path / ".checkpoints/ver_1" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    done = run_cli("run", "--version", 1, "--limit", 300, "--epochs", 1, "--out", tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"Discarding the checkpoint in {tmp_path}/.checkpoints/ver_1: " in done.stdout
+    assert reason in done.stdout and "resuming" not in done.stdout
+
+
+def test_changed_settings_or_restart_discard_the_checkpoint(tmp_path):
+    process = start(2, tmp_path)
+    wait_for(lambda: saved_epoch(tmp_path, 2) >= 1, process)
+    process.kill()
+    process.wait()
+    done = run_cli(*arguments(2, tmp_path, "--seed", "12"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "the settings changed (seed)" in done.stdout and "resuming" not in done.stdout
+    process = start(2, tmp_path)
+    wait_for(lambda: saved_epoch(tmp_path, 2) >= 1, process)
+    process.kill()
+    process.wait()
+    done = run_cli(*arguments(2, tmp_path, "--restart"))
+    assert "--restart was given" in done.stdout and "resuming" not in done.stdout
+
+
+def test_a_second_run_is_refused_and_a_stale_lock_is_taken_over(tmp_path):
+    process = start(2, tmp_path)
+    wait_for(lambda: saved_epoch(tmp_path, 2) >= 1, process)
+    second = run_cli(*arguments(2, tmp_path))
+    assert_one_line_error(second, "version 2", "already running", f"pid {process.pid}")
+    assert second.returncode == 1
+    process.kill()
+    process.wait()
+    lock = tmp_path / ".checkpoints" / "ver_2.lock"
+    assert lock.read_text().strip() == str(process.pid)  # left behind by the killed run
+    done = run_cli(*arguments(2, tmp_path))
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+# Failures after `fit`: a wrapper patches one function of the real CLI, then runs it unchanged.
+WRITER_FAILS = """
+import sys
+from mnist_repro.outputs import version_folder
+def fail(*args, **kwargs):
+    raise RuntimeError("simulated failure while writing")
+version_folder.write_version_folder = fail
+from mnist_repro.__main__ import main
+sys.exit(main(sys.argv[1:]))
+"""
+EVALUATION_HANGS = """
+import os, sys, time
+from mnist_repro.training import train
+def hang(*args, **kwargs):
+    open(os.environ["EVALUATING_MARKER"], "w").close()
+    time.sleep(600)
+train.evaluate = hang
+from mnist_repro.__main__ import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def assert_not_trained_again(out, uninterrupted, version=2):
+    done = run_cli(*arguments(version, out))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"training already complete at epoch {EPOCHS}; writing the deliverables" in done.stdout
+    assert "Epoch 1/" not in done.stdout and "resuming" not in done.stdout
+    for name in EXACT:
+        assert (out / f"ver_{version}" / name).read_bytes() == (uninterrupted[version] / name).read_bytes(), name
+    assert not (out / ".checkpoints" / f"ver_{version}").exists()
+
+
+def test_a_failure_while_writing_keeps_the_training(tmp_path, uninterrupted):
+    done = subprocess.run([sys.executable, "-c", WRITER_FAILS, *arguments(2, tmp_path)], cwd=ROOT, env=cli_env(),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 70
+    assert "Traceback" not in done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.startswith("internal error:")]
+    assert len(lines) == 1, done.stderr
+    checkpoint = tmp_path / ".checkpoints" / "ver_2"
+    assert "RuntimeError: simulated failure while writing" in lines[0]
+    assert f"your training is kept in {checkpoint}" in lines[0]
+    log = ROOT / lines[0].split("full traceback in ")[1].split(";")[0]
+    assert "Traceback" in log.read_text() and "simulated failure while writing" in log.read_text()
+    log.unlink()
+    assert not (tmp_path / "ver_2").exists() and (checkpoint / "state").is_dir()
+    assert_not_trained_again(tmp_path, uninterrupted)
+
+
+def test_a_kill_during_evaluation_keeps_the_training(tmp_path, uninterrupted):
+    marker = tmp_path / "evaluating"
+    env = {**cli_env(), "EVALUATING_MARKER": str(marker)}
+    process = subprocess.Popen([sys.executable, "-c", EVALUATION_HANGS, *arguments(2, tmp_path)], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(marker.exists, process)
+    process.kill()
+    process.wait()
+    assert saved_epoch(tmp_path, 2) == EPOCHS
+    assert_not_trained_again(tmp_path, uninterrupted)
