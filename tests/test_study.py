@@ -6,6 +6,7 @@ import json
 import pytest
 
 from mnist_repro import versions
+from mnist_repro.errors import UserError
 from mnist_repro.study import report, reproduce, stats
 
 
@@ -14,13 +15,14 @@ def make_run(root, number, seed, test_accuracy, epochs=None, loss_offset=0.0, fo
     epochs = epochs or version.epochs
     folder = folder or root / f"ver_{number}" / f"seed_{seed}"
     folder.mkdir(parents=True)
-    history = [{"epoch": e, "accuracy": 0.9 + e / 1000, "epoch_time_s": 2.0, "loss": 0.3 / (e + 1) + loss_offset,
+    history = [{"epoch": e, "accuracy": 0.9 + e / 1000, "loss": 0.3 / (e + 1) + loss_offset,
                 "val_accuracy": 0.95, "val_loss": 0.1} for e in range(epochs)]
     with open(folder / "history.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(history[0]))
         writer.writeheader()
         writer.writerows(history)
     metrics = {
+        "format": 2,
         "version": number,
         "settings": {"seed": seed, "epochs": epochs, "batch_size": 128, "validation": "train", "limit": None},
         "results": {"training_time_s": 30.0 + seed, "train_loss": 0.01, "train_accuracy": 99.8,
@@ -44,21 +46,14 @@ def test_spread_and_verdicts():
     assert stats.verdict(98.0, stats.Spread([97.0]), 2) == "outside by 1.00"
 
 
-def test_report_from_synthetic_runs_with_broken_folders(tmp_path, capsys):
+def test_report_from_synthetic_runs(tmp_path):
     seeds = tmp_path / "seeds"
     for seed, accuracy in enumerate([97.5, 97.7, 97.9]):
         make_run(seeds, 1, seed, accuracy)
-    broken = make_run(seeds, 1, 3, 50.0)
-    (broken / "metrics.json").write_text("{half a json")
-    no_history = make_run(seeds, 1, 4, 50.0)
-    (no_history / "history.csv").unlink()
-    (seeds / "ver_1" / "seed_5").mkdir()  # interrupted before metrics.json
     short = make_run(seeds, 2, 0, 98.3, epochs=3)  # history shorter than the recipe is still a run
     path = report.build(seeds, tmp_path)
     text = path.read_text()
     assert "| 1 (dense) | 97.62 % | 97.70 ± 0.20 % | [97.50, 97.90] | 3 | inside the seed range |" in text
-    assert "seed_3: metrics.json unreadable" in text and "seed_4: no history.csv" in text
-    assert "seed_5: no metrics.json (run incomplete)" in text
     assert "| 3 | 99.15 % | no runs yet | | 0 | |" in text
     assert (tmp_path / "report" / "figure_4_1.png").stat().st_size > 0
     assert "0.1003 († table: 0.1361)" in text  # v2's table erratum is marked
@@ -66,7 +61,40 @@ def test_report_from_synthetic_runs_with_broken_folders(tmp_path, capsys):
     first = {p.name: p.read_bytes() for p in [path, *sorted((tmp_path / "report").iterdir())]}
     report.build(seeds, tmp_path)
     assert {p.name: p.read_bytes() for p in [path, *sorted((tmp_path / "report").iterdir())]} == first
-    assert "skipped" in capsys.readouterr().out
+
+
+def truncate(folder):
+    (folder / "metrics.json").write_text('{"format": 2, "vers')
+
+
+def old_format(folder):
+    metrics = json.loads((folder / "metrics.json").read_text())
+    del metrics["format"]
+    (folder / "metrics.json").write_text(json.dumps(metrics))
+
+
+@pytest.mark.parametrize("damage, message", [
+    (truncate, "seed_1: metrics.json unreadable"),
+    (old_format, "seed_1: metrics.json is from an older mnist-repro"),
+    (lambda folder: (folder / "history.csv").unlink(), "seed_1: no history.csv"),
+])
+def test_report_refuses_a_damaged_run_and_keeps_the_old_report(tmp_path, damage, message):
+    seeds = tmp_path / "seeds"
+    for seed in (0, 1):
+        make_run(seeds, 1, seed, 97.6)
+    report.build(seeds, tmp_path)
+    before = (tmp_path / "REPORT.md").read_bytes()
+    damage(seeds / "ver_1" / "seed_1")
+    with pytest.raises(UserError, match=message) as refused:
+        report.build(seeds, tmp_path)
+    assert "make reproduce" in str(refused.value)
+    assert (tmp_path / "REPORT.md").read_bytes() == before
+
+
+def test_report_without_runs_is_refused(tmp_path):
+    with pytest.raises(UserError, match="no study runs under .*; run `make reproduce` first"):
+        report.build(tmp_path / "seeds", tmp_path)
+    assert not (tmp_path / "REPORT.md").exists()
 
 
 def test_reproduce_skips_complete_runs_and_reuses_the_main_run(tmp_path, monkeypatch, capsys):

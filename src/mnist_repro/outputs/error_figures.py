@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-# PNG metadata carries the matplotlib version only; no timestamps, so reruns give the same bytes.
-PNG_METADATA = {"Software": None}
+from . import style
+from .style import plt
 
 
 def confusion_matrix(matrix: np.ndarray, title: str, path) -> None:
-    fig, axis = plt.subplots(figsize=(7.2, 6.2))
+    fig, axis = plt.subplots(figsize=(7.2, 6.2), layout="constrained")
     shown = np.log1p(matrix)  # log colour: the diagonal's thousands would hide the errors otherwise
-    axis.imshow(shown, cmap="Blues")
+    axis.imshow(shown, cmap=style.COUNTS)
+    axis.grid(False)
     for true in range(10):
         for predicted in range(10):
             count = int(matrix[true, predicted])
@@ -27,21 +24,18 @@ def confusion_matrix(matrix: np.ndarray, title: str, path) -> None:
     axis.set_yticks(range(10))
     axis.set_xlabel("predicted digit")
     axis.set_ylabel("true digit")
-    axis.set_title(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100, metadata=PNG_METADATA)
-    plt.close(fig)
+    axis.set_title(title)
+    style.save(fig, path)
 
 
 def gallery(images: np.ndarray, captions: list[str], title: str, path, columns: int = 12) -> None:
     rows = max(1, -(-len(images) // columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.05, rows * 1.25 + 0.5), squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.05, rows * 1.25 + 0.5), squeeze=False,
+                             layout="constrained")
     for index, axis in enumerate(axes.flat):
         axis.axis("off")
         if index < len(images):
-            axis.imshow(images[index], cmap="gray_r", vmin=0, vmax=255)
+            axis.imshow(images[index], cmap=style.DIGITS, vmin=0, vmax=255)
             axis.set_title(captions[index], fontsize=7, pad=2)
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=80, metadata=PNG_METADATA)
-    plt.close(fig)
+    fig.suptitle(title)
+    style.save(fig, path, dpi=80)

@@ -2,35 +2,25 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only; no display needed
-import matplotlib.pyplot as plt  # noqa: E402
-
-from ..versions import PaperResults  # noqa: E402
+from ..versions import PaperResults
+from . import style
+from .style import plt
 
 
 def training_curves(history: list[dict], paper: PaperResults, title: str, path) -> None:
     """The report's figure 4.N (loss and accuracy per epoch) with our run drawn beside it."""
     ours_epochs = [int(row["epoch"]) + 1 for row in history]
     paper_epochs = list(range(1, len(paper.epochs) + 1))
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    for axis, key, column, label in ((axes[0], "loss", 0, "loss"), (axes[1], "accuracy", 1, "accuracy")):
-        axis.plot(paper_epochs, [row[column] for row in paper.epochs], "o--", color="tab:gray",
-                  label=f"paper, training {label} (2018 log)")
-        axis.plot(ours_epochs, [float(row[key]) for row in history], "o-", color="tab:blue",
-                  label=f"this run, training {label}")
-        if history and f"val_{key}" in history[0] and history[0][f"val_{key}"] not in ("", None):
-            axis.plot(ours_epochs, [float(row[f"val_{key}"]) for row in history], "s:", color="tab:orange",
-                      label=f"this run, val_{key}")
-        axis.set_xlabel("epoch")
-        axis.set_ylabel(label)
-        axis.grid(alpha=0.3)
-        axis.legend(fontsize=8)
+    fig, axes = style.panels(2)
+    for axis, key, column in ((axes[0], "loss", 0), (axes[1], "accuracy", 1)):
+        axis.plot(paper_epochs, [row[column] for row in paper.epochs], **style.PAPER, label="paper, training (2018 log)")
+        axis.plot(ours_epochs, [row[key] for row in history], **style.OURS, label="this run, training")
+        if history and history[0].get(f"val_{key}") is not None:
+            axis.plot(ours_epochs, [row[f"val_{key}"] for row in history], **style.VAL, label=f"this run, val_{key}")
+        style.epoch_axis(axis, key)
+        axis.legend()
     fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    style.save(fig, path)
 
 
 def layer_stack(rows: list[tuple[str, str, str]], title: str, path) -> None:
@@ -47,5 +37,5 @@ def layer_stack(rows: list[tuple[str, str, str]], title: str, path) -> None:
         if index < len(rows) - 1:
             axis.annotate("", xy=(0.5, y - 0.62), xytext=(0.5, y - 0.38), arrowprops={"arrowstyle": "->"})
     axis.set_title(title, fontsize=10)
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    fig.savefig(path, dpi=100, bbox_inches="tight", metadata=style.METADATA)
     plt.close(fig)

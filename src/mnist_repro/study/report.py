@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from .. import versions  # noqa: E402
-from ..outputs.atomic import write_text_atomic  # noqa: E402
-from .stats import FINAL, Spread, collect, epoch_spread, final_spread, verdict  # noqa: E402
+from .. import versions
+from ..errors import UserError
+from ..outputs import style
+from ..outputs.atomic import write_text_atomic
+from .stats import FINAL, Spread, collect, epoch_spread, final_spread, verdict
 
 RULE = ("A paper value is **inside the seed range** when it lies within [min, max] of our seeds. "
         "Otherwise it is **outside by X**: X is the distance to the nearer end of the range, also given "
@@ -48,24 +45,20 @@ def _pm(spread: Spread, digits: int, unit: str = "") -> str:
 
 def _figure(version, runs: dict, path: Path) -> None:
     epochs = range(1, version.epochs + 1)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, axes = style.panels(2)
     for axis, key, column in ((axes[0], "loss", 0), (axes[1], "accuracy", 1)):
         spreads = [epoch_spread(runs, e - 1, key) for e in epochs]
         shown = [(e, s) for e, s in zip(epochs, spreads) if s]
-        axis.plot(epochs, [row[column] for row in version.paper.epochs], "o--", color="tab:gray",
-                  label="paper (2018 log)")
-        axis.plot([e for e, _ in shown], [s.mean for _, s in shown], "o-", color="tab:blue",
+        axis.plot(epochs, [row[column] for row in version.paper.epochs], **style.PAPER, label="paper (2018 log)")
+        axis.plot([e for e, _ in shown], [s.mean for _, s in shown], **style.OURS,
                   label=f"this repository, mean of {len(runs)} seeds")
         axis.fill_between([e for e, _ in shown], [s.low for _, s in shown], [s.high for _, s in shown],
-                          color="tab:blue", alpha=0.25, label="min–max over seeds")
-        axis.set_xlabel("epoch")
-        axis.set_ylabel(f"training {key} (running mean over the epoch, dropout on)")
-        axis.grid(alpha=0.3)
-        axis.legend(fontsize=8)
-    fig.suptitle(f"Report figure 4.{version.number} redrawn: version {version.number} ({version.name})")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100, metadata={"Software": None})
-    plt.close(fig)
+                          color=style.OURS["color"], alpha=0.25, label="min–max over seeds")
+        style.epoch_axis(axis, f"training {key}")
+        axis.legend()
+    fig.suptitle(f"Report figure 4.{version.number} redrawn: version {version.number} ({version.name}); "
+                 "running mean over each epoch, dropout on")
+    style.save(fig, path)
 
 
 def _environments(runs: dict) -> list[str]:
@@ -127,8 +120,27 @@ def _version_section(version, runs: dict, figure_name: str) -> list[str]:
     return lines
 
 
+def dataset_figure(data_path: str | None = None, out: Path = Path("deliverables")) -> Path:
+    """deliverables/mnist_samples.png from the verified data (report figure 1.1)."""
+    from .. import data
+    from ..outputs.dataset_figure import mnist_samples
+
+    mnist = data.load(data_path)
+    path = out / "mnist_samples.png"
+    mnist_samples(mnist.x_train, mnist.y_train, path)
+    print(f"wrote {path} from {mnist.source}")
+    return path
+
+
 def build(root: Path = Path("deliverables/seeds"), out: Path = Path("deliverables")) -> Path:
     study = collect(root)
+    if study.skipped:  # a report over part of the study would look complete; refuse before writing
+        more = f" (and {len(study.skipped) - 1} more)" if len(study.skipped) > 1 else ""
+        raise UserError(f"{study.skipped[0]}{more}; delete that folder and run `make reproduce` to remake it, "
+                        "then `make report`", exit_code=1)
+    if not study.runs:
+        raise UserError(f"no study runs under {root}/; run `make reproduce` first (or `make reproduce SEEDS=1` "
+                        "for one seed of each version)", exit_code=1)
     figures = out / "report"
     figures.mkdir(parents=True, exist_ok=True)
     lines = ["# Reproduction report: the 2018 MNIST report against this repository", "",
@@ -151,11 +163,7 @@ def build(root: Path = Path("deliverables/seeds"), out: Path = Path("deliverable
         _figure(version, runs, figures / figure_name)
         sections += _version_section(version, runs, figure_name)
     lines += ["## Summary: test accuracy", ""] + summary + [""] + WHY + sections
-    if study.skipped:
-        lines += ["## Skipped run folders", ""] + [f"- {item}" for item in study.skipped] + [""]
     report = out / "REPORT.md"
     write_text_atomic(report, "\n".join(lines))
-    for item in study.skipped:
-        print(f"skipped {item}")
     print(f"wrote {report} from {sum(len(r) for r in study.runs.values())} runs")
     return report

@@ -34,13 +34,15 @@ def read_metrics(folder: Path) -> dict | None:
 
 
 def is_faithful(metrics: dict | None, version, seed: int) -> bool:
-    """A complete default run (full data, the recipe's epochs and batch, validation on train)."""
-    if not metrics:
+    """A complete default run of the current format (full data, the recipe's epochs and batch,
+    validation on train, float32)."""
+    if not metrics or metrics.get("format") != 2:  # older runs predate exact resume and v1's own Adam
         return False
     settings = metrics.get("settings", {})
     return (settings.get("seed") == seed and settings.get("limit") is None
             and settings.get("epochs") == version.epochs and settings.get("batch_size") == version.batch_size
-            and settings.get("validation") == "train" and metrics.get("version") == version.number)
+            and settings.get("validation") == "train" and metrics.get("version") == version.number
+            and settings.get("precision", "float32") == "float32")
 
 
 def keep(source: Path, target: Path) -> None:
