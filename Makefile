@@ -9,7 +9,7 @@ ARGS ?=
 MNIST := data/mnist.npz
 
 .DEFAULT_GOAL := run
-.PHONY: run install data test clean distclean predict analyze reproduce report
+.PHONY: run install data test clean distclean predict analyze reproduce report bench resume-check
 
 # A bad VERSION stops make before anything runs, with one line naming the valid ones.
 ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
@@ -52,10 +52,13 @@ reproduce: install data
 report: install
 	$(BIN)/python -m mnist_repro report
 
+# IMAGE reaches the command through the environment, quoted by the shell: a path with spaces,
+# quotes or non-ASCII characters arrives whole.
 IMAGE ?=
+export IMAGE
 predict: install
-	@test -n "$(IMAGE)" || { echo "error: no image given; use make predict IMAGE=path/to/digit.png [VERSION=N]" >&2; exit 2; }
-	$(BIN)/python -m mnist_repro predict --version $(VERSION) $(IMAGE)
+	@test -n "$$IMAGE" || { echo "error: no image given; use make predict IMAGE=path/to/digit.png [VERSION=N]" >&2; exit 2; }
+	$(BIN)/python -m mnist_repro predict --version $(VERSION) "$$IMAGE"
 
 analyze: install data
 	$(BIN)/python -m mnist_repro analyze --version $(VERSION)
@@ -63,9 +66,22 @@ analyze: install data
 test: install data
 	$(BIN)/python -m pytest -q
 
+# The benchmark: the project against PyTorch and Keras + JAX (in .venv-bench), on this machine.
+# A peer environment that cannot be built is skipped with a note; the project's rows still run.
+BENCH_VENV := .venv-bench
+bench: install data
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	@$(BENCH_VENV)/bin/python -m pip install -q -r requirements-bench.txt \
+	  || { echo "note: the peers (torch, jax) could not be installed; benchmarking the project alone"; rm -rf $(BENCH_VENV); }
+	$(BIN)/python benchmarks/bench.py
+
+# A full v2 run killed after epoch 7 and resumed, against the same run uninterrupted (about 4 min).
+resume-check: install data
+	$(BIN)/python benchmarks/exact_resume.py
+
 clean:
 	rm -rf build checkpoints deliverables/.checkpoints .pytest_cache
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) data src/*.egg-info
+	rm -rf $(VENV) .venv-bench data src/*.egg-info

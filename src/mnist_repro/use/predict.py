@@ -18,23 +18,32 @@ def model_path(number: int, root: Path = Path("deliverables")) -> Path:
 
 
 def load_model(number: int, root: Path = Path("deliverables")):
+    """The version's trained model, checked to be a file that loads and takes this version's input."""
     path = model_path(number, root)
+    remake = f"recreate it with `make run VERSION={number}`"
+    if path.is_dir():
+        raise UserError(f"{path} is a folder, not a model file; remove it and {remake}", exit_code=1)
     if not path.exists():
         raise UserError(f"no trained model at {path}; create it with `make run VERSION={number}`", exit_code=1)
     import keras
 
     try:
-        return keras.saving.load_model(path)
-    except Exception as error:  # a damaged zip or h5 surfaces as many exception types
-        raise UserError(f"{path} cannot be loaded ({type(error).__name__}); "
-                        f"recreate it with `make run VERSION={number}`", exit_code=1) from None
+        model = keras.saving.load_model(path)
+    except Exception as error:  # noqa: BLE001 - a damaged zip or h5 surfaces as many exception types
+        raise UserError(f"{path} cannot be loaded ({type(error).__name__}: the file is damaged or not a Keras "
+                        f"model); {remake}", exit_code=1) from None
+    expected = tuple(versions.get(number).input_shape)
+    if tuple(model.input_shape[1:]) != expected:
+        raise UserError(f"{path} takes inputs of shape {tuple(model.input_shape[1:])}, not version {number}'s "
+                        f"{expected}: it is another version's model; {remake}", exit_code=1)
+    return model
 
 
 def probabilities(model, version, images: np.ndarray) -> np.ndarray:
-    """The version's own input scaling (/255, its input shape), then softmax outputs."""
-    from ..training import train
+    """uint8 28x28 images to softmax outputs, through the same input scaling as training."""
+    from ..training import batches
 
-    return model.predict(train.scale(version, images), batch_size=train.INFERENCE_BATCH, verbose=0)
+    return model.predict(batches.inference(images, version), verbose=0)
 
 
 def predict(paths: list[str], number: int, as_json: bool = False, show: str | None = None,

@@ -5,38 +5,89 @@ light ink on black, the digit scaled into a 20x20 box keeping its aspect ratio, 
 
 from __future__ import annotations
 
+import os
+import stat
+import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
 
+from .. import errors
 from ..errors import UserError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 MIN_CONTRAST = 40  # grey levels between background and ink; below it there is nothing to read
+MAX_PIXELS = 64_000_000  # a phone photo is 12-50 MP; a bigger "image" is a mistake or a decompression bomb
+MIN_SIDE = 8  # pixels; smaller cannot hold a legible digit
 
 
 def read_grayscale(path: Path) -> np.ndarray:
-    """The image as float grey levels 0..255; transparent areas count as white paper."""
-    from PIL import Image, UnidentifiedImageError
+    """The image as float grey levels 0..255; transparent areas count as white paper.
+
+    The pixel count is checked from the header, before anything is decoded, so a decompression
+    bomb costs nothing. 16-bit images are scaled to 8 bits (/257), not clipped; an animated GIF
+    is read from its first frame, with a note.
+    """
+    from PIL import Image
 
     path = Path(path)
-    if not path.exists():
-        raise UserError(f"{path}: no such file; check the path")
-    if path.stat().st_size == 0:
-        raise UserError(f"{path}: the file is empty; pass a PNG, JPEG, BMP or GIF image")
+    _check_regular_file(path)
     try:
-        with Image.open(path) as image:
-            image.load()
-            if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-                rgba = image.convert("RGBA")
-                paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-                image = Image.alpha_composite(paper, rgba)
-            gray = np.asarray(image.convert("L"), dtype=np.float64)
-    except UnidentifiedImageError:
-        raise UserError(f"{path}: not an image Pillow can read; pass a PNG, JPEG, BMP or GIF image") from None
-    except (OSError, SyntaxError, ValueError) as error:
-        raise UserError(f"{path}: the image is damaged or truncated ({error}); re-export or re-save it") from None
-    return gray
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit is below
+            Image.MAX_IMAGE_PIXELS = None  # the header's size is checked right here, before any decoding
+            with Image.open(path) as image:
+                _check_size(path, image.size)
+                if getattr(image, "n_frames", 1) > 1:
+                    print(f"note: {path} has {image.n_frames} frames; reading the first", file=sys.stderr)
+                image.load()
+                return _grey_levels(image)
+    except UserError:
+        raise
+    except Exception as error:  # noqa: BLE001 - Pillow's failure kinds, named by errors.explain
+        explained = errors.explain(error, str(path))
+        if explained is not None:
+            raise explained from None
+        if isinstance(error, (OSError, SyntaxError, ValueError, EOFError)):
+            raise UserError(f"{path}: the image is damaged or truncated ({error}); re-export or re-save it") from None
+        raise
+
+
+def _check_regular_file(path: Path) -> None:
+    try:
+        status = os.stat(path)
+    except OSError as error:
+        raise errors.explain(error, str(path)) or UserError(f"{path}: cannot be read ({error})") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise UserError(f"{path}: is a folder; pass an image file, or the folder to read all its images")
+    if not stat.S_ISREG(status.st_mode):
+        raise UserError(f"{path}: not a regular file (a pipe, socket or device); pass an image file")
+    if status.st_size == 0:
+        raise UserError(f"{path}: the file is empty; pass a PNG, JPEG, BMP or GIF image")
+
+
+def _check_size(path: Path, size: tuple[int, int]) -> None:
+    width, height = size
+    if width * height > MAX_PIXELS:
+        raise UserError(f"{path}: the image declares {width}×{height} pixels ({width * height / 1e6:.0f} MP), "
+                        f"over the {MAX_PIXELS // 1_000_000} MP this tool decodes; scale it down (a digit "
+                        "needs no more than a few megapixels)")
+    if min(width, height) < MIN_SIDE:
+        raise UserError(f"{path}: the image is only {width}×{height} pixels; a digit needs at least "
+                        f"{MIN_SIDE}×{MIN_SIDE}, pass a larger picture")
+
+
+def _grey_levels(image) -> np.ndarray:
+    from PIL import Image
+
+    if image.mode.startswith("I;16") or (image.mode == "I" and np.asarray(image).max() > 255):
+        return np.asarray(image, dtype=np.float64) / 257.0  # 16-bit 0..65535 onto 0..255
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(paper, rgba)
+    return np.asarray(image.convert("L"), dtype=np.float64)
 
 
 def _shift(image: np.ndarray, dy: int, dx: int) -> np.ndarray:
@@ -76,13 +127,17 @@ def to_mnist(gray: np.ndarray, name: str = "image") -> np.ndarray:
 
 
 def image_files(path: Path) -> list[Path]:
+    """The image files a path names: the file itself, or every entry of a folder with an image
+    suffix (a non-regular entry among them is kept, so that it is reported, not silently skipped)."""
     path = Path(path)
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
-        if not files:
-            raise UserError(f"{path}: the folder has no images ({', '.join(IMAGE_SUFFIXES)}); "
-                            "point at an image or a folder of them")
-        return files
-    if not path.exists():
-        raise UserError(f"{path}: no such file or folder; check the path")
-    return [path]
+    try:
+        is_folder = stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError as error:
+        raise errors.explain(error, str(path)) or UserError(f"{path}: cannot be read ({error})") from None
+    if not is_folder:
+        return [path]
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and not p.is_dir())
+    if not files:
+        raise UserError(f"{path}: the folder has no images ({', '.join(IMAGE_SUFFIXES)}); "
+                        "point at an image or a folder of them")
+    return files
