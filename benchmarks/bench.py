@@ -1,0 +1,201 @@
+"""`make bench`: seconds per epoch of the report's three nets, the project against its peers,
+on the machine at hand, with the machine's own matmul peak beside them.
+
+Every configuration runs in its own process (one warm-up epoch, then BENCH_EPOCHS timed ones),
+one after the other, never two at once. Then one full `python -m mnist_repro run --version 3`
+is timed and split into import, data, fit, evaluation and deliverables. The results go to
+benchmarks/results.{json,md,png}; see doc/performance.md for what they mean.
+
+Knobs (environment): BENCH_VERSIONS="1 2 3", BENCH_EPOCHS=3 (timed, after the warm-up),
+BENCH_CONFIGS (default: every configuration but the slow opt-in ones; "all" for every one),
+BENCH_FULL_RUN=1 (0 skips the full v3 run), BENCH_PEERS_PYTHON (default .venv-bench/bin/python).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(HERE))
+import flops  # noqa: E402
+import machine  # noqa: E402
+import results  # noqa: E402
+from mnist_repro import versions  # noqa: E402  (plain data: no TensorFlow import)
+
+# (name, what it is, runner, versions it runs on by default). The slow peers of v3 are opt-in:
+# on 2 cores they alone would take longer than the whole default set.
+CONFIGS = (
+    ("default", "the faithful default: Keras + TF, FP32", "project", (1, 2, 3)),
+    ("mixed_bfloat16", "opt-in --precision mixed_bfloat16", "project", (1, 2, 3)),
+    ("plain", "Keras + TF as before the speed work", "project", (1, 2)),
+    ("jax", "Keras + JAX, FP32", "jax", (1, 2)),
+    ("torch", "PyTorch eager, FP32", "torch", (1, 2, 3)),
+    ("torch_bf16", "PyTorch eager, bf16 autocast", "torch", (1, 2, 3)),
+)
+
+
+def knobs() -> dict:
+    wanted = os.environ.get("BENCH_CONFIGS", "").split()
+    return {"versions": [int(v) for v in os.environ.get("BENCH_VERSIONS", "1 2 3").split()],
+            "timed_epochs": int(os.environ.get("BENCH_EPOCHS", "3")),
+            "configs": wanted, "full_run": os.environ.get("BENCH_FULL_RUN", "1") != "0",
+            "peers_python": os.environ.get("BENCH_PEERS_PYTHON", str(ROOT / ".venv-bench" / "bin" / "python"))}
+
+
+def plan_jobs(settings: dict, cpu: dict) -> tuple[list[dict], list[str]]:
+    jobs, notes = [], []
+    peers_ready = Path(settings["peers_python"]).exists()
+    for number in settings["versions"]:
+        for name, label, runner, default_versions in CONFIGS:
+            chosen = settings["configs"]
+            if chosen and chosen != ["all"] and name not in chosen:
+                continue
+            if not chosen and number not in default_versions:
+                continue
+            if name == "default" and number == 3 and settings["full_run"] and not chosen:
+                continue  # the full v3 run below times all 20 of its epochs
+            if name.endswith("bf16") and not cpu["has_bf16"]:
+                notes.append(f"v{number} {name}: skipped, this CPU has no bf16 instructions")
+                continue
+            if runner != "project" and not peers_ready:
+                notes.append(f"v{number} {name}: skipped, no peer environment at {settings['peers_python']}"
+                             " (make bench builds .venv-bench from requirements-bench.txt)")
+                continue
+            jobs.append({"version": number, "config": name, "label": label, "runner": runner})
+    return jobs, notes
+
+
+def command(job: dict, epochs: int, settings: dict) -> tuple[list[str], dict]:
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT / "src")}
+    common = ["--version", str(job["version"]), "--epochs", str(epochs), "--data", str(ROOT / "data" / "mnist.npz")]
+    if job["runner"] == "torch":
+        return [settings["peers_python"], str(HERE / "torch_worker.py"), *common,
+                *(["--bf16"] if job["config"] == "torch_bf16" else [])], env
+    python = sys.executable
+    if job["runner"] == "jax":
+        python, env["KERAS_BACKEND"] = settings["peers_python"], "jax"
+    return [python, str(HERE / "keras_worker.py"), *common, "--config", job["config"]], env
+
+
+def timed(argv: list[str], env: dict) -> tuple[int, str, str, float, float]:
+    """Run a child to completion: exit code, stdout, stderr, wall seconds, peak RSS in MiB."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        child = subprocess.Popen(argv, env=env, stdout=out, stderr=err, cwd=ROOT)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - started
+        out.seek(0), err.seek(0)
+        return child.returncode, out.read().decode(), err.read().decode(), wall, usage.ru_maxrss / 1024
+
+
+def summarise(job: dict, report: dict, rss_mib: float, peak: dict) -> dict:
+    timed_epochs = report["epoch_s"][1:] or report["epoch_s"]  # the first epoch traces and warms up
+    median = statistics.median(timed_epochs)
+    work = flops.epoch_gflop(versions.get(job["version"]))["total"]
+    matching_peak = peak["bf16" if "bf16" in job["config"] else "fp32"]["best_gflops"]
+    return {**job, "epoch_s": report["epoch_s"], "median_s": median, "min_s": min(timed_epochs),
+            "max_s": max(timed_epochs), "images_per_s": 60_000 / median, "gflops": work / median,
+            "percent_of_peak": 100 * work / median / matching_peak, "test_accuracy": 100 * report["test_accuracy"],
+            "peak_rss_mib": rss_mib, "epoch_cpu_s": report.get("epoch_cpu_s")}
+
+
+def full_run(settings: dict) -> dict:
+    """One whole `run --version 3`, as a user runs it, split by the timings it records."""
+    with tempfile.TemporaryDirectory(prefix="bench-run-") as out:
+        argv = [sys.executable, "-m", "mnist_repro", "run", "--version", "3", "--out", out, "--restart"]
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        code, _, err, wall, rss = timed(argv, env)
+        if code != 0:
+            return {"error": (err.strip().splitlines() or ["no output"])[-1]}
+        metrics = json.loads((Path(out) / "ver_3" / "metrics.json").read_text())
+    timing = metrics["timing"]
+    epochs = timing["epoch_s"]
+    split = {"import": timing["import_s"], "data": timing["data_s"], "fit": timing["fit_s"],
+             "evaluation": timing["evaluate_and_label_s"], "deliverables": timing["deliverables_s"]}
+    split["the rest (Python start-up, checks, model summary)"] = wall - sum(split.values())
+    later = epochs[1:]
+    return {"wall_s": wall, "split_s": split, "outside_fit": 1 - split["fit"] / wall, "epoch_s": epochs,
+            "median_s": statistics.median(later), "slowest_over_median": max(later) / statistics.median(later),
+            "slowest_over_median_all": max(epochs) / statistics.median(epochs),
+            "test_accuracy": metrics["results"]["test_accuracy"], "peak_rss_mib": rss}
+
+
+def main() -> None:
+    settings = knobs()
+    started = time.perf_counter()
+    cpu = machine.cpu_facts()
+    print(f"mnist-repro bench on {cpu['cpu']}, {cpu['cores']} cores; measuring the tf.matmul peak ...", flush=True)
+    code, out, err, _, _ = timed([sys.executable, str(HERE / "machine.py"), "--peak"], dict(os.environ))
+    if code != 0:
+        sys.exit(f"error: the matmul peak could not be measured: {(err.strip().splitlines() or ['?'])[-1]}")
+    measured = json.loads(out)
+    peak = measured["peak"]
+    print(f"peak: FP32 {peak['fp32']['best_gflops']:.0f} GFLOP/s, BF16 {peak['bf16']['best_gflops']:.0f} GFLOP/s", flush=True)
+    jobs, notes = plan_jobs(settings, cpu)
+    for note in notes:
+        print("note:", note, flush=True)
+    epochs = settings["timed_epochs"] + 1
+    rows, guesses = [], [guess_s(job, epochs, peak) for job in jobs]
+    guesses.append(guess_s({"version": 3, "config": "default"}, 21, peak) if settings["full_run"] else 0)
+    for index, job in enumerate(jobs, 1):
+        remaining = sum(guesses[index - 1:])
+        print(f"[{index}/{len(jobs)}] v{job['version']} {job['config']:<15} (ETA ~{remaining / 60:.0f} min) ",
+              end="", flush=True)
+        argv, env = command(job, epochs, settings)
+        code, out, err, wall, rss = timed(argv, env)
+        if code != 0:
+            notes.append(f"v{job['version']} {job['config']}: failed: {(err.strip().splitlines() or ['?'])[-1]}")
+            print("failed (see the notes)", flush=True)
+            continue
+        rows.append(summarise(job, json.loads(out.strip().splitlines()[-1]), rss, peak))
+        elapsed = time.perf_counter() - started
+        print(f"{rows[-1]['median_s']:8.2f} s/epoch  ({wall:.0f} s; {elapsed / 60:.1f} min so far)", flush=True)
+    full = None
+    if settings["full_run"] and 3 in settings["versions"]:
+        print("full run: python -m mnist_repro run --version 3 (about 20 epochs of the default) ...", flush=True)
+        full = full_run(settings)
+        if "error" not in full:
+            rows.append(summarise({"version": 3, "config": "default", "label": CONFIGS[0][1], "runner": "project"},
+                                  {"epoch_s": full["epoch_s"], "test_accuracy": full["test_accuracy"] / 100},
+                                  full["peak_rss_mib"], peak))
+        print(f"full run: {full.get('wall_s', 0):.0f} s" if "error" not in full else f"full run failed: {full['error']}")
+    libraries = {"project": machine.library_versions(), "peers": measured_peers(settings)}
+    results.write(HERE, {"machine": {**cpu, "gpu": machine.gpu_name()}, "peak": peak, "libraries": libraries,
+                         "settings": settings, "rows": rows, "full_run": full, "notes": notes,
+                         "bench_wall_s": time.perf_counter() - started, "code": code_commit()})
+    print(f"wrote benchmarks/results.md, results.json and results.png in {(time.perf_counter() - started) / 60:.1f} min")
+
+
+def guess_s(job: dict, epochs: int, peak: dict) -> float:
+    """A rough duration for the ETA: start-up plus epochs at a third of the FP32 peak (v1 is
+    overhead-bound, hence the floor; the PyTorch peers run at about half the project's rate)."""
+    work = flops.epoch_gflop(versions.get(job["version"]))["total"]
+    per_epoch = max(1.0, work / (peak["fp32"]["best_gflops"] / 3))
+    return 15 + epochs * per_epoch * (2 if job["config"].startswith("torch") or job["config"] == "jax" else 1)
+
+
+def measured_peers(settings: dict) -> dict:
+    if not Path(settings["peers_python"]).exists():
+        return {}
+    done = subprocess.run([settings["peers_python"], str(HERE / "machine.py")], capture_output=True, text=True)
+    return json.loads(done.stdout)["libraries"] if done.returncode == 0 else {}
+
+
+def code_commit() -> dict:
+    from mnist_repro import environment
+
+    return environment.git_commit()
+
+
+if __name__ == "__main__":
+    main()
