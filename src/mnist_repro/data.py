@@ -174,10 +174,16 @@ def load(explicit: str | None = None, allow_unverified: bool = False, offline: b
 
     tried = []
     if CACHE.exists():
-        arrays = read_npz(CACHE)
-        check(arrays, str(CACHE))
-        return _mnist(arrays, f"project cache {CACHE}")
-    tried.append(f"{CACHE} (absent)")
+        try:
+            arrays = read_npz(CACHE)
+            check(arrays, str(CACHE))
+            return _mnist(arrays, f"project cache {CACHE}")
+        except UserError as error:  # a damaged cache is never trusted: it is rebuilt from the sources below
+            print(f"warning: the cache is damaged ({error}); rebuilding it", file=sys.stderr)
+            tried.append(f"{CACHE} (damaged)")
+            save = True
+    else:
+        tried.append(f"{CACHE} (absent)")
     if offline:
         raise UserError(f"no MNIST found: tried {'; '.join(tried)}; {HOW_TO_SUPPLY}")
 
