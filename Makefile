@@ -8,7 +8,7 @@ ALL_VERSIONS := $(sort $(patsubst v%.py,%,$(notdir $(wildcard src/mnist_repro/ve
 ARGS ?=
 
 .DEFAULT_GOAL := run
-.PHONY: run install data test clean distclean predict analyze reproduce report bench resume-check
+.PHONY: run install data test clean distclean predict analyze reproduce report bench resume-check v1-gap
 
 # A bad VERSION stops make before anything runs, with one line naming the valid ones.
 ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
@@ -77,9 +77,15 @@ bench: install data
 resume-check: install data
 	$(BIN)/python benchmarks/exact_resume.py
 
+# The v1 loss-gap A/B (doc/v1-gap.md): Keras 3 arms in .venv, Keras 2 (tf_keras) in .venv-keras2.
+v1-gap: install data
+	@test -x .venv-keras2/bin/python || { $(PYTHON) -m venv .venv-keras2 && .venv-keras2/bin/python -m pip install -q -r requirements-keras2.txt \
+	  && .venv-keras2/bin/python -m pip install -q --no-deps -e .; } || echo "note: tf_keras could not be installed; the keras2 arm is skipped"
+	$(BIN)/python -m mnist_repro.study.v1_gap
+
 clean:
 	rm -rf build checkpoints deliverables/.checkpoints .pytest_cache
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) .venv-bench data src/*.egg-info
+	rm -rf $(VENV) .venv-bench .venv-keras2 data src/*.egg-info

@@ -29,10 +29,11 @@ WHY = [
     "- **Different random streams.** Keras 3 / TF 2.21 draw other initial weights, batch orders and "
     "dropout masks than tf.keras / TF 1.12 for any seed, so no seed reproduces the 2018 run itself.",
     "- **Systematic framework differences** would show as a gap that is consistent over epochs and "
-    "seeds, not only at the end. Where the per-epoch tables below show such a gap, it has not been traced "
-    "to a single cause. The recipe is the same in both: initialisers (Glorot-uniform, zero bias), Adam "
-    "with epsilon 1e-7 applied to the uncorrected second moment, shuffling every epoch, and 469 batches per "
-    "epoch, the last one partial. doc/reproduction.md lists what changed between the two stacks.",
+    "seeds, not only at the end. The recipe is the same in both: initialisers (Glorot-uniform, zero bias), "
+    "Adam with each version's own epsilon (1e-8 for v1's TF1 optimizer, 1e-7 for v2 and v3) applied to the "
+    "uncorrected second moment, shuffling every epoch, and 469 batches per epoch, the last one partial. "
+    "doc/reproduction.md lists what changed between the two stacks; doc/v1-gap.md tests candidate causes "
+    "of v1's loss gap one at a time.",
     "- **Times** are not expected to match: other hardware (see each version), and TF 2.21 on a 2-core "
     "machine against TF 1.12 on a 4-core laptop.",
     "",

@@ -1,0 +1,115 @@
+"""`make v1-gap`: why is v1's per-epoch training loss below the report's? Controlled A/B runs.
+
+Our v1 training loss sits 10-17 % below the 2018 log at every epoch. Each arm below changes one
+factor against the faithful default and trains v1 over several seeds (full data, 15 epochs, batch
+128); every (arm, seed) is a fresh process. The driver writes doc/v1-gap.md and doc/v1-gap.png.
+
+Arms:
+  keras3          the faithful default (Keras 3, the project's pipeline and Adam, epsilon 1e-8)
+  keras3-logits   the softmax moved into the loss (from_logits=True) instead of clipped probabilities
+  keras3-float64  plain `fit` on float64 inputs (x / 255.0 without a cast, as the 2018 script did)
+  keras2          Keras 2's training loop (the tf_keras package, in .venv-keras2), the 2018 script's
+                  calls: float64 inputs, `fit(shuffle=True)`, TF1's `tf.compat.v1.train.AdamOptimizer()`
+
+Knobs (environment): GAP_SEEDS=3, GAP_ARMS (default: all), GAP_KERAS2_PYTHON (.venv-keras2/bin/python).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ARMS = ("keras3", "keras3-logits", "keras3-float64", "keras2")
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def load_mnist():
+    import numpy as np
+
+    with np.load(os.environ.get("MNIST_NPZ", ROOT / "data" / "mnist.npz")) as mnist:
+        return mnist["x_train"], mnist["y_train"]
+
+
+def worker_keras2(seed: int) -> list[float]:
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    import tensorflow as tf
+    import tf_keras as keras
+
+    x, y = load_mnist()
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([keras.layers.Flatten(input_shape=(28, 28)), keras.layers.Dense(128, activation="relu"),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer=tf.compat.v1.train.AdamOptimizer(), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(x / 255.0, y, batch_size=128, epochs=15, shuffle=True, verbose=0)
+    return history.history["loss"]
+
+
+def worker_keras3(arm: str, seed: int) -> list[float]:
+    import keras
+
+    from .. import versions
+    from ..training import batches, train
+
+    version = versions.get(1)
+    x, y = load_mnist()
+    train.seed_everything(seed)
+    if arm == "keras3-logits":
+        keras.utils.set_random_seed(seed)
+        model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(128, activation="relu"),
+                                  keras.layers.Dense(10)])
+        model.compile(optimizer=keras.optimizers.Adam(epsilon=version.adam_epsilon), metrics=["accuracy"],
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), steps_per_execution=64)
+    else:
+        model = train.build(version)
+    if arm == "keras3-float64":
+        history = model.fit(x / 255.0, y, batch_size=128, epochs=15, shuffle=True, verbose=0)
+    else:
+        shuffled = batches.ShuffledBatches(x, y, version, 128, seed)
+        history = model.fit(shuffled.dataset(), epochs=15, shuffle=False, callbacks=[shuffled.callback()], verbose=0)
+    return history.history["loss"]
+
+
+def run_arm(arm: str, seed: int) -> list[float] | str:
+    python = sys.executable
+    if arm == "keras2":
+        python = os.environ.get("GAP_KERAS2_PYTHON", str(ROOT / ".venv-keras2" / "bin" / "python"))
+        if not Path(python).exists():
+            return "skipped: no .venv-keras2 (make v1-gap builds it from requirements-keras2.txt)"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run([python, "-m", "mnist_repro.study.v1_gap", "--worker", arm, str(seed)], env=env,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        return f"failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}"
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--worker"]:
+        arm, seed = sys.argv[2], int(sys.argv[3])
+        losses = worker_keras2(seed) if arm == "keras2" else worker_keras3(arm, seed)
+        print(json.dumps([float(loss) for loss in losses]))
+        return
+    seeds = int(os.environ.get("GAP_SEEDS", "3"))
+    arms = os.environ.get("GAP_ARMS", " ".join(ARMS)).split()
+    results = {}
+    for arm in arms:
+        results[arm] = []
+        for seed in range(seeds):
+            outcome = run_arm(arm, seed)
+            print(f"{arm} seed {seed}: " + (outcome if isinstance(outcome, str) else f"epoch-1 loss {outcome[0]:.4f}"),
+                  flush=True)
+            if isinstance(outcome, str):
+                results[arm] = outcome
+                break
+            results[arm].append(outcome)
+    from .v1_gap_report import write
+
+    write(results, seeds, ROOT / "doc")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""doc/v1-gap.md and doc/v1-gap.png from the v1 loss-gap A/B runs (study/v1_gap.py)."""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+from .. import environment, versions
+from ..outputs import style
+
+
+def ratios(runs: list[list[float]], paper: list[float]) -> list[float]:
+    """Per epoch: the seed mean of our training loss over the paper's."""
+    return [statistics.mean(run[e] for run in runs) / paper[e] for e in range(len(paper))]
+
+
+def write(results: dict, seeds: int, folder: Path) -> None:
+    paper = [row[0] for row in versions.get(1).paper.epochs]
+    epochs = range(1, len(paper) + 1)
+    fig, axes = style.panels(2)
+    axes[0].plot(epochs, paper, **style.PAPER, label="paper (2018 log)")
+    lines = ["# The v1 loss gap: controlled A/B runs", "",
+             "Written by `make v1-gap` (src/mnist_repro/study/v1_gap.py); do not edit by hand.", "",
+             f"v1, full data, 15 epochs, batch 128, seeds 0-{seeds - 1} per arm, each run a fresh process, on "
+             f"{environment.cpu_model()}. The value is the per-epoch training loss (Keras's running mean over "
+             "the epoch), as the seed mean over the paper's, so 1.00 is the paper's curve.", "",
+             "| arm | epoch 1 | epoch 2 | epoch 5 | epoch 10 | epoch 15 | mean over epochs | seeds |",
+             "|---|---|---|---|---|---|---|---|"]
+    for arm, runs in results.items():
+        if isinstance(runs, str) or not runs:
+            lines.append(f"| {arm} | {runs or 'no runs'} | | | | | | 0 |")
+            continue
+        ratio = ratios(runs, paper)
+        cells = " | ".join(f"{ratio[e - 1]:.3f}" for e in (1, 2, 5, 10, 15))
+        lines.append(f"| {arm} | {cells} | {statistics.mean(ratio):.3f} | {len(runs)} |")
+        axes[0].plot(epochs, [statistics.mean(run[e] for run in runs) for e in range(len(paper))], marker="o",
+                     markersize=3, label=arm)
+        axes[1].plot(epochs, ratio, marker="o", markersize=3, label=arm)
+    style.epoch_axis(axes[0], "training loss, seed mean")
+    axes[0].legend()
+    style.epoch_axis(axes[1], "ours / paper")
+    axes[1].axhline(1.0, **{k: v for k, v in style.PAPER.items() if k != "marker"})
+    axes[1].legend()
+    fig.suptitle("Version 1: the per-epoch training loss of each arm against the 2018 log")
+    style.save(fig, folder / "v1-gap.png")
+    lines += ["", "![per-epoch loss of each arm](v1-gap.png)", ""]
+    (folder / "v1-gap.md").write_text("\n".join(lines))
+    print(f"wrote {folder / 'v1-gap.md'} and v1-gap.png")
