@@ -3,12 +3,15 @@ on the machine at hand, with the machine's own matmul peak beside them.
 
 Every configuration runs in its own process (one warm-up epoch, then BENCH_EPOCHS timed ones),
 one after the other, never two at once. Then one full `python -m mnist_repro run --version 3`
-is timed and split into import, data, fit, evaluation and deliverables. The results go to
+is split into import, data, fit, evaluation and deliverables (BENCH_FULL_RUN). The results go to
 benchmarks/results.{json,md,png}; see doc/performance.md for what they mean.
 
 Knobs (environment): BENCH_VERSIONS="1 2 3", BENCH_EPOCHS=3 (timed, after the warm-up),
 BENCH_CONFIGS (default: every configuration but the slow opt-in ones; "all" for every one),
-BENCH_FULL_RUN=1 (0 skips the full v3 run), BENCH_PEERS_PYTHON (default .venv-bench/bin/python).
+BENCH_FULL_RUN=0 (1 times one more full v3 run, about 13 more minutes on 2 cores; with 0 the
+split comes from the committed deliverables/ver_3 run when this CPU model made it, and says so),
+BENCH_PEERS_PYTHON (default .venv-bench/bin/python). The default set takes about 20 minutes on a
+2-core AVX-512 EPYC.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(HERE))
 import flops  # noqa: E402
 import machine  # noqa: E402
+from full_run import committed_full_run, full_run  # noqa: E402
 import results  # noqa: E402
 from mnist_repro import versions  # noqa: E402  (plain data: no TensorFlow import)
 
@@ -47,7 +51,7 @@ def knobs() -> dict:
     wanted = os.environ.get("BENCH_CONFIGS", "").split()
     return {"versions": [int(v) for v in os.environ.get("BENCH_VERSIONS", "1 2 3").split()],
             "timed_epochs": int(os.environ.get("BENCH_EPOCHS", "3")),
-            "configs": wanted, "full_run": os.environ.get("BENCH_FULL_RUN", "1") != "0",
+            "configs": wanted, "full_run": os.environ.get("BENCH_FULL_RUN", "0") == "1",
             "peers_python": os.environ.get("BENCH_PEERS_PYTHON", str(ROOT / ".venv-bench" / "bin" / "python"))}
 
 
@@ -109,27 +113,6 @@ def summarise(job: dict, report: dict, rss_mib: float, peak: dict) -> dict:
             "peak_rss_mib": rss_mib, "epoch_cpu_s": report.get("epoch_cpu_s")}
 
 
-def full_run(settings: dict) -> dict:
-    """One whole `run --version 3`, as a user runs it, split by the timings it records."""
-    with tempfile.TemporaryDirectory(prefix="bench-run-") as out:
-        argv = [sys.executable, "-m", "mnist_repro", "run", "--version", "3", "--out", out, "--restart"]
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-        code, _, err, wall, rss = timed(argv, env)
-        if code != 0:
-            return {"error": (err.strip().splitlines() or ["no output"])[-1]}
-        metrics = json.loads((Path(out) / "ver_3" / "metrics.json").read_text())
-    timing = metrics["timing"]
-    epochs = timing["epoch_s"]
-    split = {"import": timing["import_s"], "data": timing["data_s"], "fit": timing["fit_s"],
-             "evaluation": timing["evaluate_and_label_s"], "deliverables": timing["deliverables_s"]}
-    split["the rest (Python start-up, checks, model summary)"] = wall - sum(split.values())
-    later = epochs[1:]
-    return {"wall_s": wall, "split_s": split, "outside_fit": 1 - split["fit"] / wall, "epoch_s": epochs,
-            "median_s": statistics.median(later), "slowest_over_median": max(later) / statistics.median(later),
-            "slowest_over_median_all": max(epochs) / statistics.median(epochs),
-            "test_accuracy": metrics["results"]["test_accuracy"], "peak_rss_mib": rss}
-
-
 def main() -> None:
     settings = knobs()
     started = time.perf_counter()
@@ -160,7 +143,7 @@ def main() -> None:
         rows.append(summarise(job, json.loads(out.strip().splitlines()[-1]), rss, peak))
         elapsed = time.perf_counter() - started
         print(f"{rows[-1]['median_s']:8.2f} s/epoch  ({wall:.0f} s; {elapsed / 60:.1f} min so far)", flush=True)
-    full = None
+    full = committed_full_run(cpu) if not settings["full_run"] and 3 in settings["versions"] else None
     if settings["full_run"] and 3 in settings["versions"]:
         print("full run: python -m mnist_repro run --version 3 (about 20 epochs of the default) ...", flush=True)
         full = full_run(settings)
