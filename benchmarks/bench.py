@@ -47,10 +47,30 @@ CONFIGS = (
 )
 
 
+def whole_numbers(name: str, default: str, minimum: int = 1) -> list[int]:
+    text = os.environ.get(name, default)
+    try:
+        numbers = [int(word) for word in text.replace(",", " ").split()]
+    except ValueError:
+        numbers = []
+    if not numbers or min(numbers) < minimum:
+        sys.exit(f"error: {name}={text!r} is not valid; use whole numbers of at least {minimum}, e.g. {name}=\"{default}\"")
+    return numbers
+
+
 def knobs() -> dict:
     wanted = os.environ.get("BENCH_CONFIGS", "").split()
-    return {"versions": [int(v) for v in os.environ.get("BENCH_VERSIONS", "1 2 3").split()],
-            "timed_epochs": int(os.environ.get("BENCH_EPOCHS", "3")),
+    unknown = [name for name in wanted if name != "all" and name not in {config[0] for config in CONFIGS}]
+    if unknown:
+        sys.exit(f"error: BENCH_CONFIGS names unknown configurations {unknown}; use some of "
+                 f"{' '.join(config[0] for config in CONFIGS)}, or all")
+    numbers = whole_numbers("BENCH_VERSIONS", "1 2 3")
+    for number in numbers:
+        try:
+            versions.get(number)
+        except versions.UserError as error:
+            sys.exit(f"error: BENCH_VERSIONS: {error}")
+    return {"versions": numbers, "timed_epochs": whole_numbers("BENCH_EPOCHS", "3")[0],
             "configs": wanted, "full_run": os.environ.get("BENCH_FULL_RUN", "0") == "1",
             "peers_python": os.environ.get("BENCH_PEERS_PYTHON", str(ROOT / ".venv-bench" / "bin" / "python"))}
 

