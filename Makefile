@@ -8,7 +8,7 @@ ALL_VERSIONS := $(sort $(patsubst v%.py,%,$(notdir $(wildcard src/mnist_repro/ve
 ARGS ?=
 
 .DEFAULT_GOAL := run
-.PHONY: run install data test clean distclean predict analyze reproduce report bench resume-check v1-gap
+.PHONY: run install data test clean distclean predict analyze reproduce report bench resume-check v1-gap demo
 
 # A bad VERSION stops make before anything runs, with one line naming the valid ones.
 ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
@@ -30,6 +30,13 @@ $(STAMP): requirements.txt pyproject.toml
 	      && echo "installed graphviz (for model.png)" \
 	      || echo "note: graphviz not installed; model.png will use the matplotlib drawing"; \
 	  else echo "note: graphviz not found (optional); model.png will use the matplotlib drawing"; fi; \
+	fi
+	@if ! command -v chromedriver >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium chromium-driver >/dev/null 2>&1)) \
+	      && echo "installed chromium and chromium-driver (for the demo's browser test)" \
+	      || echo "note: chromium not installed; the demo's browser test will be skipped"; \
+	  else echo "note: chromium-driver not found (optional); the demo's browser test will be skipped"; fi; \
 	fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -r requirements.txt
@@ -57,6 +64,12 @@ export IMAGE
 predict: install
 	@test -n "$$IMAGE" || { echo "error: no image given; use make predict IMAGE=path/to/digit.png [VERSION=N]" >&2; exit 2; }
 	$(BIN)/python -m mnist_repro predict --version $(VERSION) "$$IMAGE"
+
+# The demo page on http://127.0.0.1:8000/ (HOST and PORT to change it); Ctrl-C stops it.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+demo: install
+	$(BIN)/python -m mnist_repro serve --host $(HOST) --port $(PORT)
 
 analyze: install data
 	$(BIN)/python -m mnist_repro analyze --version $(VERSION)

@@ -202,3 +202,18 @@ def test_bad_bench_knobs_fail_before_any_work(knob, fragments):
                           cwd=ROOT, env={**cli_env(), name: value}, capture_output=True, text=True, timeout=60)
     assert_one_line_error(done, *fragments)
     assert "matmul" not in done.stdout  # refused before the peak was measured
+
+
+# ---- serve ----------------------------------------------------------------------------------
+
+
+def test_serve_on_a_taken_port_or_a_bad_one(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert_one_line_error(run_cli("serve", "--port", port, timeout=60), f"127.0.0.1:{port}", "--port")
+    assert_one_line_error(run_cli("serve", "--port", 70000), "70000 is not a port")
+    assert_one_line_error(run_cli("serve", "--host", "203.0.113.7", timeout=60), "cannot listen on 203.0.113.7")

@@ -1,4 +1,4 @@
-"""Command line: `python -m mnist_repro {run,data,reproduce,report,predict,analyze} ...`; see --help of each."""
+"""Command line: `python -m mnist_repro {run,data,reproduce,report,predict,analyze,serve} ...`; see --help of each."""
 
 from __future__ import annotations
 
@@ -28,6 +28,13 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
+
+
+def port_number(text: str) -> int:
+    value = positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port; use 1-65535")
     return value
 
 
@@ -109,6 +116,25 @@ def command_analyze(args) -> int:
     return 0
 
 
+def command_serve(args) -> int:
+    import socket
+
+    try:  # a taken port or a foreign address is a one-line error, before the models load
+        with socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET) as probe:
+            probe.bind((args.host, args.port))
+    except OSError as error:
+        raise UserError(f"cannot listen on {args.host}:{args.port} ({error.strerror}); stop what uses it or "
+                        "choose another with --port / --host (make demo PORT=N)", exit_code=1) from None
+    import uvicorn
+
+    from .serve.app import create_app
+
+    print(f"mnist-repro demo: open http://{args.host}:{args.port}/ in a browser (Ctrl-C stops it)", flush=True)
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    print("demo stopped")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = OneLineParser(prog="python -m mnist_repro", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
@@ -127,6 +153,10 @@ def main(argv=None) -> int:
     report_parser = commands.add_parser("report", help="build deliverables/REPORT.md from the study's runs (no training)")
     report_parser.add_argument("--data", help="mnist.npz for the dataset figure (default: as for run)")
     report_parser.set_defaults(handler=command_report)
+    serve_parser = commands.add_parser("serve", help="the demo page: draw or upload a digit, every version reads it")
+    serve_parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    serve_parser.add_argument("--port", type=port_number, default=8000, help="port (default: %(default)s)")
+    serve_parser.set_defaults(handler=command_serve)
     predict_parser = commands.add_parser("predict", help="read your own digit images with a trained version")
     predict_parser.add_argument("paths", nargs="+", help="image files (PNG, JPEG, BMP, GIF) or folders of them")
     predict_parser.add_argument("--version", default="3", help="which trained version to use (default: %(default)s)")

@@ -23,7 +23,15 @@ MIN_SIDE = 8  # pixels; smaller cannot hold a legible digit
 
 
 def read_grayscale(path: Path) -> np.ndarray:
-    """The image as float grey levels 0..255; transparent areas count as white paper.
+    """The image file as float grey levels 0..255 (see `decode`)."""
+    path = Path(path)
+    _check_regular_file(path)
+    return decode(path, str(path))
+
+
+def decode(source, name: str) -> np.ndarray:
+    """An image (a path or a binary file object) as float grey levels 0..255; transparent areas
+    count as white paper.
 
     The pixel count is checked from the header, before anything is decoded, so a decompression
     bomb costs nothing. 16-bit images are scaled to 8 bits (/257), not clipped; an animated GIF
@@ -31,26 +39,24 @@ def read_grayscale(path: Path) -> np.ndarray:
     """
     from PIL import Image
 
-    path = Path(path)
-    _check_regular_file(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit is below
             Image.MAX_IMAGE_PIXELS = None  # the header's size is checked right here, before any decoding
-            with Image.open(path) as image:
-                _check_size(path, image.size)
+            with Image.open(source) as image:
+                _check_size(name, image.size)
                 if getattr(image, "n_frames", 1) > 1:
-                    print(f"note: {path} has {image.n_frames} frames; reading the first", file=sys.stderr)
+                    print(f"note: {name} has {image.n_frames} frames; reading the first", file=sys.stderr)
                 image.load()
                 return _grey_levels(image)
     except UserError:
         raise
     except Exception as error:  # noqa: BLE001 - Pillow's failure kinds, named by errors.explain
-        explained = errors.explain(error, str(path))
+        explained = errors.explain(error, name)
         if explained is not None:
             raise explained from None
         if isinstance(error, (OSError, SyntaxError, ValueError, EOFError)):
-            raise UserError(f"{path}: the image is damaged or truncated ({error}); re-export or re-save it") from None
+            raise UserError(f"{name}: the image is damaged or truncated ({error}); re-export or re-save it") from None
         raise
 
 
@@ -67,7 +73,7 @@ def _check_regular_file(path: Path) -> None:
         raise UserError(f"{path}: the file is empty; pass a PNG, JPEG, BMP or GIF image")
 
 
-def _check_size(path: Path, size: tuple[int, int]) -> None:
+def _check_size(path, size: tuple[int, int]) -> None:
     width, height = size
     if width * height > MAX_PIXELS:
         raise UserError(f"{path}: the image declares {width}×{height} pixels ({width * height / 1e6:.0f} MP), "
