@@ -8,7 +8,7 @@ ALL_VERSIONS := $(sort $(patsubst v%.py,%,$(notdir $(wildcard src/mnist_repro/ve
 ARGS ?=
 
 .DEFAULT_GOAL := run
-.PHONY: run install data test clean distclean predict analyze reproduce report bench resume-check v1-gap demo
+.PHONY: run install data test clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check
 
 # A bad VERSION stops make before anything runs, with one line naming the valid ones.
 ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
@@ -50,8 +50,12 @@ data: install
 # The study: SEEDS seeds (0..SEEDS-1) of each version in VERSIONS; complete runs are skipped.
 SEEDS ?= 5
 VERSIONS ?= $(ALL_VERSIONS)
+# CLUSTER=tcp://host:8786 sends the runs to a Dask scheduler, CLUSTER=local starts WORKERS local
+# worker processes (doc/cluster.md; needs requirements-cluster.txt).
+CLUSTER ?=
+WORKERS ?= 2
 reproduce: install data
-	$(BIN)/python -m mnist_repro reproduce --seeds $(SEEDS) --versions "$(VERSIONS)"
+	$(BIN)/python -m mnist_repro reproduce --seeds $(SEEDS) --versions "$(VERSIONS)" $(if $(CLUSTER),--cluster $(CLUSTER) --workers $(WORKERS))
 	$(BIN)/python -m mnist_repro report
 
 report: install
@@ -74,7 +78,13 @@ demo: install
 analyze: install data
 	$(BIN)/python -m mnist_repro analyze --version $(VERSION)
 
-test: install data
+# The tests also cover the optional Dask path, so make test installs its extra.
+CLUSTER_STAMP := $(VENV)/.cluster-installed
+$(CLUSTER_STAMP): requirements-cluster.txt | $(STAMP)
+	$(BIN)/python -m pip install -q -r requirements-cluster.txt
+	touch $@
+
+test: install data $(CLUSTER_STAMP)
 	$(BIN)/python -m pytest -q
 
 # The benchmark: the project against PyTorch and Keras + JAX (in .venv-bench), on this machine.
@@ -95,6 +105,10 @@ v1-gap: install data
 	@test -x .venv-keras2/bin/python || { $(PYTHON) -m venv .venv-keras2 && .venv-keras2/bin/python -m pip install -q -r requirements-keras2.txt \
 	  && .venv-keras2/bin/python -m pip install -q --no-deps -e .; } || echo "note: tf_keras could not be installed; the keras2 arm is skipped"
 	$(BIN)/python -m mnist_repro.study.v1_gap
+
+# The study on a Dask LocalCluster of 1 and 2 workers against one run after another (doc/cluster.md).
+cluster-check: install data $(CLUSTER_STAMP)
+	$(BIN)/python benchmarks/cluster_check.py
 
 clean:
 	rm -rf build checkpoints deliverables/.checkpoints .pytest_cache

@@ -139,3 +139,15 @@ def test_committed_report_is_regenerated_byte_for_byte(tmp_path):
     assert (tmp_path / "REPORT.md").read_text() == (committed / "REPORT.md").read_text()
     for figure in sorted((tmp_path / "report").iterdir()):
         assert figure.read_bytes() == (committed / "report" / figure.name).read_bytes(), figure.name
+
+
+def test_report_gives_times_per_cpu_and_flags_a_mixed_study(tmp_path):
+    seeds = tmp_path / "seeds"
+    for seed, cpu in enumerate(["CPU A", "CPU A", "CPU B"]):
+        folder = make_run(seeds, 1, seed, 97.6)
+        metrics = json.loads((folder / "metrics.json").read_text())
+        metrics["environment"].update(cpu=cpu, cpu_count=2, device=f"CPU ({cpu}, 2 cores)")
+        (folder / "metrics.json").write_text(json.dumps(metrics))
+    text = report.build(seeds, tmp_path).read_text()
+    assert "| ours, CPU A, 2 cores | 2 |" in text and "| ours, CPU B, 2 cores | 1 |" in text
+    assert "**Mixed environments:** these 3 runs used 2 different CPU or library combinations" in text

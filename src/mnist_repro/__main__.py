@@ -90,7 +90,8 @@ def command_reproduce(args) -> int:
     from .study import reproduce
 
     numbers = [versions.get(v).number for v in args.versions.replace(",", " ").split()]
-    return reproduce.reproduce(numbers or list(versions.available()), args.seeds)
+    return reproduce.reproduce(numbers or list(versions.available()), args.seeds, cluster=args.cluster,
+                               workers=args.workers)
 
 
 def command_report(args) -> int:
@@ -148,6 +149,10 @@ def main(argv=None) -> int:
     study_parser = commands.add_parser("reproduce", help="run the versions over several seeds (the study)")
     study_parser.add_argument("--seeds", type=positive_int, default=5, help="seeds 0..N-1 per version (default: %(default)s)")
     study_parser.add_argument("--versions", default="", help="versions to run, e.g. '1 3' (default: all)")
+    study_parser.add_argument("--cluster", help="run on Dask: a scheduler address (tcp://host:8786), or 'local' for "
+                                                "a LocalCluster on this machine (default: one run after another here)")
+    study_parser.add_argument("--workers", type=positive_int, default=2,
+                              help="worker processes of --cluster local (default: %(default)s)")
     study_parser.set_defaults(handler=command_reproduce)
 
     report_parser = commands.add_parser("report", help="build deliverables/REPORT.md from the study's runs (no training)")

@@ -45,15 +45,20 @@ def is_faithful(metrics: dict | None, version, seed: int) -> bool:
             and settings.get("precision", "float32") == "float32")
 
 
-def keep(source: Path, target: Path) -> None:
-    """Copy the kept files into `target` atomically: metrics.json last marks it complete."""
+def save_record(target: Path, files: dict[str, str]) -> None:
+    """Write a run's kept files into `target` atomically: built beside it, then renamed, so a seed
+    folder is either complete or absent."""
     building = target.with_name(target.name + ".partial")
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     for name in KEPT:
-        shutil.copyfile(source / name, building / name)
+        (building / name).write_text(files[name])
     shutil.rmtree(target, ignore_errors=True)
     os.replace(building, target)
+
+
+def keep(source: Path, target: Path) -> None:
+    save_record(target, {name: (source / name).read_text() for name in KEPT})
 
 
 def plan(numbers: list[int], seeds: int, root: Path, main: Path):
@@ -81,9 +86,15 @@ def estimate(version, root: Path, main: Path) -> float | None:
 
 
 def reproduce(numbers: list[int], seeds: int, root: Path = Path("deliverables/seeds"),
-              main: Path = Path("deliverables"), extra_args: tuple = ()) -> int:
+              main: Path = Path("deliverables"), extra_args: tuple = (), cluster: str | None = None,
+              workers: int = 2) -> int:
+    """Every missing (version, seed) run: here, one after the other, or on a Dask cluster."""
     if seeds < 1:
         raise UserError(f"SEEDS={seeds}: need at least 1 seed")
+    if cluster is not None:
+        from . import cluster as dask_cluster
+
+        client = dask_cluster.connect(cluster, workers)  # a bad address fails here, before any work
     runs = list(plan(numbers, seeds, root, main))
     todo = [(v, s) for v, s, state in runs if state == "todo"]
     for version, seed, state in runs:
@@ -92,6 +103,9 @@ def reproduce(numbers: list[int], seeds: int, root: Path = Path("deliverables/se
             print(f"version {version.number} seed {seed}: taken from {main}/ver_{version.number} (same settings)")
     done = len(runs) - len(todo)
     print(f"study: {len(runs)} runs, {done} complete, {len(todo)} to run")
+    if cluster is not None:
+        with dask_cluster.closing(client):
+            return dask_cluster.run_all(client, todo, root, extra_args)
     for index, (version, seed) in enumerate(todo, 1):
         left = [estimate(v, root, main) for v, _ in todo[index - 1:]]
         eta = f"about {sum(t for t in left if t) / 60:.0f} min left" if all(left) else "time left unknown yet"

@@ -1,0 +1,107 @@
+"""The study on Dask distributed: each missing (version, seed) run becomes one task.
+
+A task runs one faithful run in a fresh `python -m mnist_repro run` process on its worker (so
+TensorFlow state is never shared between runs; the run verifies its data by the same hashes),
+and returns the run's small record: metrics.json and history.csv. The client writes each seed
+folder atomically as results arrive. A task whose worker dies is rescheduled by Dask on another
+worker; a task that fails is retried (`retries`). See doc/cluster.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ..errors import UserError
+from .reproduce import KEPT, save_record, seed_folder
+
+RETRIES = 2
+INSTALL = "install it with `.venv/bin/pip install -r requirements-cluster.txt`"
+
+
+def connect(address: str, workers: int = 2):
+    """A Dask client: `local` starts a LocalCluster of `workers` processes on 127.0.0.1."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise UserError(f"--cluster needs Dask distributed, which is not installed; {INSTALL}") from None
+    if address == "local":
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None)
+        return Client(cluster)
+    try:
+        return Client(address, timeout="5s")
+    except (OSError, TimeoutError, ValueError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise UserError(f"cannot reach a Dask scheduler at {address!r} ({reason}); start one with "
+                        "`dask scheduler` and pass its tcp://HOST:8786 address, or use --cluster local",
+                        exit_code=1) from None
+
+
+@contextlib.contextmanager
+def closing(client):
+    """Close the client, and the LocalCluster it started, however the study ends."""
+    try:
+        yield client
+    finally:
+        cluster = getattr(client, "cluster", None)
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _die_with_parent() -> None:
+    """Linux: the run process gets SIGKILL when its worker dies, so no orphan keeps training."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def run_on_worker(number: int, seed: int, extra_args: tuple) -> dict:
+    """Executed by a Dask worker: one run in a fresh process; its record and where it ran."""
+    with tempfile.TemporaryDirectory(prefix="mnist-repro-task-") as out:
+        command = [sys.executable, "-m", "mnist_repro", "run", "--version", str(number), "--seed", str(seed),
+                   "--out", out, *extra_args]
+        done = subprocess.run(command, capture_output=True, text=True, preexec_fn=_die_with_parent)
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            raise RuntimeError(f"version {number} seed {seed} failed on {platform.node()}: {last}")
+        folder = Path(out) / f"ver_{number}"
+        return {name: (folder / name).read_text() for name in KEPT}
+
+
+def run_all(client, todo: list, root: Path, extra_args: tuple = ()) -> int:
+    """Submit every run, write each record as it arrives; the exit code is 1 if any run failed."""
+    from dask.distributed import as_completed
+
+    started = time.perf_counter()
+    futures = {client.submit(run_on_worker, version.number, seed, tuple(extra_args), pure=False,
+                             retries=RETRIES, key=f"mnist-repro-v{version.number}-seed{seed}-{time.time_ns()}"):
+               (version, seed) for version, seed in todo}
+    workers = len(client.scheduler_info()["workers"])
+    print(f"sent {len(futures)} runs to {workers} Dask worker(s) at {client.scheduler.address}", flush=True)
+    failed = 0
+    for finished, future in enumerate(as_completed(futures), 1):
+        version, seed = futures[future]
+        try:
+            save_record(seed_folder(root, version.number, seed), future.result())
+        except Exception as error:  # noqa: BLE001 - one failed run must not lose the others
+            failed += 1
+            print(f"version {version.number} seed {seed}: {error}", file=sys.stderr, flush=True)
+            continue
+        elapsed = time.perf_counter() - started
+        left = elapsed / finished * (len(futures) - finished)
+        print(f"[{finished}/{len(futures)}] version {version.number} seed {seed} done "
+              f"({elapsed / 60:.1f} min so far, about {left / 60:.0f} min left)", flush=True)
+    if failed:
+        print(f"{failed} run(s) failed; run the same command again to retry them", file=sys.stderr)
+    return 1 if failed else 0
