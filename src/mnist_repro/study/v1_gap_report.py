@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import statistics
 from pathlib import Path
 
@@ -12,6 +13,24 @@ from ..outputs import style
 def ratios(runs: list[list[float]], paper: list[float]) -> list[float]:
     """Per epoch: the seed mean of our training loss over the paper's."""
     return [statistics.mean(run[e] for run in runs) / paper[e] for e in range(len(paper))]
+
+
+def conclusion(results: dict, paper: list[float]) -> list[str]:
+    """Which arm moves the curve toward the paper's, measured against the faithful default."""
+    measured = {arm: ratios(runs, paper) for arm, runs in results.items() if isinstance(runs, list) and runs}
+    if "keras3" not in measured or len(measured) < 2:
+        return ["Not enough arms ran to compare."]
+    base = measured["keras3"]
+    late = range(len(paper) // 2, len(paper))  # the gap grows with the epochs; judge the second half
+    lines = ["**Reading.** Mean ratio over the second half of the epochs, where the gap is largest: "
+             + "; ".join(f"{arm} {statistics.mean(r[e] for e in late):.3f}" for arm, r in measured.items()) + "."]
+    moved = {arm: statistics.mean(r[e] - base[e] for e in late) for arm, r in measured.items() if arm != "keras3"}
+    best = max(moved, key=moved.get)
+    reaches = statistics.mean(measured[best][e] for e in late) >= 0.99
+    lines.append(f"The arm that moves the curve most toward the paper's is {best}, by {moved[best]:+.3f} of the "
+                 f"paper's loss against the faithful default; " + ("it reaches the paper's curve." if reaches else
+                 "no arm reaches the paper's curve, so none of these factors explains the gap on its own."))
+    return lines
 
 
 def write(results: dict, seeds: int, folder: Path) -> None:
@@ -43,6 +62,8 @@ def write(results: dict, seeds: int, folder: Path) -> None:
     axes[1].legend()
     fig.suptitle("Version 1: the per-epoch training loss of each arm against the 2018 log")
     style.save(fig, folder / "v1-gap.png")
-    lines += ["", "![per-epoch loss of each arm](v1-gap.png)", ""]
+    lines += ["", *conclusion(results, paper), "", "![per-epoch loss of each arm](v1-gap.png)", "",
+              "The per-seed losses are in [v1-gap.json](v1-gap.json).", ""]
     (folder / "v1-gap.md").write_text("\n".join(lines))
+    (folder / "v1-gap.json").write_text(json.dumps({"paper": paper, "arms": results}, indent=1) + "\n")
     print(f"wrote {folder / 'v1-gap.md'} and v1-gap.png")
