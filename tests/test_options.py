@@ -47,14 +47,17 @@ def test_validation_none_writes_every_deliverable(tmp_path, version):
     assert "Train on" not in done.stdout  # no validation pass announced
 
 
-def test_epochs_batch_size_over_the_limit_and_seed(tmp_path):
-    """A batch larger than the data is one (partial) batch per epoch, as Keras does."""
+def test_epochs_batch_size_over_the_limit_seed_and_a_new_out_folder(tmp_path):
+    """A batch larger than the data is one (partial) batch per epoch, as Keras does. The --out
+    folder is created, and holds only ver_1 once the run is done (its checkpoint and lock are gone)."""
+    out = tmp_path / "new" / "nested"
     done = run_cli("run", "--version", 1, "--epochs", 2, "--batch-size", 1000, "--seed", 5, "--limit", 300,
-                   "--out", tmp_path)
+                   "--out", out)
     assert done.returncode == 0, done.stderr[-3000:]
-    metrics = assert_deliverables(tmp_path / "ver_1", version=1, images=300, epochs=2, val_columns=True)
+    assert sorted(path.name for path in out.iterdir()) == ["ver_1"]
+    metrics = assert_deliverables(out / "ver_1", version=1, images=300, epochs=2, val_columns=True)
     assert (metrics["settings"]["batch_size"], metrics["settings"]["seed"]) == (1000, 5)
-    assert "Not the paper's recipe" in (tmp_path / "ver_1" / "README.md").read_text()
+    assert "Not the paper's recipe" in (out / "ver_1" / "README.md").read_text()
 
 
 def test_validation_test_through_make_run_args(tmp_path):
@@ -95,10 +98,3 @@ def test_precision_mixed_bfloat16_is_labelled_as_not_the_reports(tmp_path):
     model = keras.saving.load_model(folder / "model.keras")
     assert model.layers[0].compute_dtype == "bfloat16" and model.layers[-1].compute_dtype == "float32"
     assert all(weight.dtype == "float32" for weight in model.weights)
-
-
-def test_out_folder_is_created_and_holds_only_the_version(tmp_path):
-    out = tmp_path / "new" / "nested"
-    done = run_cli("run", "--version", 1, "--limit", LIMIT, "--epochs", 1, "--out", out)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert sorted(path.name for path in out.iterdir()) == ["ver_1"]  # the checkpoint is gone once written

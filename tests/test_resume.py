@@ -47,12 +47,12 @@ def uninterrupted(tmp_path_factory):
     return folders
 
 
-@pytest.mark.parametrize("version", [2, 3])
-@pytest.mark.parametrize("moment, sig", [
-    ("after epoch 2", signal.SIGKILL),
-    ("during epoch 1", signal.SIGKILL),
-    ("after epoch 2", signal.SIGINT),
-    ("after epoch 2", signal.SIGTERM),
+# Both versions with dropout, killed after a checkpoint and before any; Ctrl-C and SIGTERM take
+# the same path through the checkpoint, so v2 alone covers them (make test stays under 10 minutes).
+@pytest.mark.parametrize("version, moment, sig", [
+    (2, "after epoch 2", signal.SIGKILL), (3, "after epoch 2", signal.SIGKILL),
+    (2, "during epoch 1", signal.SIGKILL), (3, "during epoch 1", signal.SIGKILL),
+    (2, "after epoch 2", signal.SIGINT), (2, "after epoch 2", signal.SIGTERM),
 ])
 def test_interrupted_run_resumes_bit_identical(tmp_path, uninterrupted, version, moment, sig):
     process = start(version, tmp_path)
