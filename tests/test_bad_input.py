@@ -217,3 +217,9 @@ def test_serve_on_a_taken_port_or_a_bad_one(tmp_path):
         assert_one_line_error(run_cli("serve", "--port", port, timeout=60), f"127.0.0.1:{port}", "--port")
     assert_one_line_error(run_cli("serve", "--port", 70000), "70000 is not a port")
     assert_one_line_error(run_cli("serve", "--host", "203.0.113.7", timeout=60), "cannot listen on 203.0.113.7")
+
+
+def test_analyze_without_a_run_folder(tmp_path):
+    done = run_cli("analyze", "--version", 2, "--data", ROOT / "data" / "mnist.npz", cwd=tmp_path)
+    assert_one_line_error(done, "deliverables/ver_2/metrics.json is missing or unreadable", "make run VERSION=2")
+    assert not (tmp_path / "deliverables").exists()
