@@ -8,7 +8,7 @@ ALL_VERSIONS := $(sort $(patsubst v%.py,%,$(notdir $(wildcard src/mnist_repro/ve
 ARGS ?=
 
 .DEFAULT_GOAL := run
-.PHONY: run install data test clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check
+.PHONY: run install data test clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check
 
 # A bad VERSION stops make before anything runs, with one line naming the valid ones.
 ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
@@ -109,6 +109,10 @@ v1-gap: install data
 # The study on a Dask LocalCluster of 1 and 2 workers against one run after another (doc/cluster.md).
 cluster-check: install data $(CLUSTER_STAMP)
 	$(BIN)/python benchmarks/cluster_check.py
+
+# The opt-in bf16 mode's full-length v3 accuracy over BF16_SEEDS seeds against the FP32 study.
+bf16-check: install data
+	$(BIN)/python benchmarks/bf16_check.py
 
 clean:
 	rm -rf build checkpoints deliverables/.checkpoints .pytest_cache
