@@ -8,7 +8,7 @@ ALL_VERSIONS := $(sort $(patsubst v%.py,%,$(notdir $(wildcard src/mnist_repro/ve
 ARGS ?=
 
 .DEFAULT_GOAL := run
-.PHONY: run install data test clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check
+.PHONY: run install data test clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load
 
 # A bad VERSION stops make before anything runs, with one line naming the valid ones.
 ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
@@ -74,6 +74,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 demo: install
 	$(BIN)/python -m mnist_repro serve --host $(HOST) --port $(PORT)
+
+# 500 requests from 8 concurrent clients against the demo on 127.0.0.1 (benchmarks/demo-load.md).
+demo-load: install data
+	$(BIN)/python benchmarks/demo_load.py
 
 analyze: install data
 	$(BIN)/python -m mnist_repro analyze --version $(VERSION)

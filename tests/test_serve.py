@@ -133,7 +133,7 @@ def browser():
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=420,900"):
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1000,1000"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(driver_path), options=options)  # no driver download: Debian's
     yield driver
@@ -158,9 +158,19 @@ def test_drawing_and_uploading_in_a_real_browser(server, browser, tmp_path, digi
     # A vertical stroke down the middle of the canvas: a "1" for every version.
     ActionChains(browser).move_to_element_with_offset(pad, 0, -90).click_and_hold().move_by_offset(0, 60) \
         .move_by_offset(0, 60).move_by_offset(0, 60).release().perform()
-    assert wait_for_digits(browser) == ["1", "1", "1"]
+    shown = wait_for_digits(browser)
+    assert shown == ["1", "1", "1"]
     assert browser.find_element(By.ID, "seen").get_attribute("src").startswith("data:image/png;base64,")
+    assert browser.execute_script("return document.getElementById('seen').naturalWidth") == 28
     assert len(browser.find_elements(By.CSS_SELECTOR, "#version-3 .bar")) == 10
+    # The page shows what the API answers for the canvas's own PNG.
+    canvas_png = base64.b64decode(browser.execute_script("return pad.toDataURL('image/png')").split(",", 1)[1])
+    import httpx
+
+    answer = httpx.post(url + "api/predict", files={"image": ("canvas.png", canvas_png, "image/png")}, timeout=60).json()
+    assert [str(answer["versions"][n]["digit"]) for n in ("1", "2", "3")] == shown
+    assert browser.find_element(By.ID, "seen").get_attribute("src") == "data:image/png;base64," + answer["seen"]
+    browser.save_screenshot(str(ROOT / "doc" / "demo.png"))  # shown in the README
 
     browser.find_element(By.ID, "clear").click()
     assert browser.find_elements(By.CSS_SELECTOR, ".version") == []
