@@ -47,11 +47,14 @@ def seen_png(image: np.ndarray) -> str:
 def read_digit(data: bytes, name: str, loaded: Loaded) -> dict:
     """The API's answer for one uploaded image: each version's digit and probabilities, and the
     28×28 image they saw. Raises UserError for anything that is not a readable digit."""
+    from ..training.train import scale
+
     image = preprocess.to_mnist(preprocess.decode(io.BytesIO(data), name), name)
     answers = {}
     with loaded.lock:
         for number, model in loaded.models.items():
-            probabilities = predict.probabilities(model, versions.get(number), image[None])[0]
+            # One image: a direct call, without `predict`'s per-call pipeline; the same input scaling.
+            probabilities = np.asarray(model(scale(versions.get(number), image[None]), training=False))[0]
             answers[str(number)] = {"digit": int(np.argmax(probabilities)),
                                     "probabilities": [float(p) for p in probabilities]}
     for number, why in loaded.missing.items():
