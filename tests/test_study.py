@@ -41,9 +41,19 @@ def test_spread_and_verdicts():
     assert spread.mean == pytest.approx(97.7)
     assert spread.std == pytest.approx(0.2)
     assert (spread.low, spread.high, spread.n) == (97.5, 97.9, 3)
-    assert stats.verdict(97.62, spread, 2) == "inside the seed range"
-    assert stats.verdict(97.2, spread, 2, " pp") == "outside by 0.30 pp, 1.5 std"
-    assert stats.verdict(98.0, stats.Spread([97.0]), 2) == "outside by 1.00"
+    # 95 % prediction interval for one new run: 97.7 ± t(0.975, 2) · 0.2 · √(4/3), t = 4.302653
+    low, high = spread.prediction_interval()
+    assert (low, high) == (pytest.approx(97.7 - 0.993658, abs=1e-5), pytest.approx(97.7 + 0.993658, abs=1e-5))
+    assert stats.interval_verdict(97.62, spread, 2) == "inside"
+    assert stats.interval_verdict(96.5, spread, 2, " pp") == "outside, 0.21 pp below"
+    assert stats.interval_verdict(99.0, spread, 2, " pp") == "outside, 0.31 pp above"
+    assert stats.rank_text(97.62, spread) == "0.33 (above 1 of 3 runs)"
+    assert stats.Spread([1.0, 2.0, 2.0, 3.0]).rank_of(2.0) == 0.5  # ties count half
+
+
+@pytest.mark.parametrize("df, quantile", [(1, 12.706205), (4, 2.776445), (9, 2.262157), (19, 2.093024), (99, 1.984217)])
+def test_t_quantiles_match_the_tables(df, quantile):
+    assert stats.t_quantile(0.975, df) == pytest.approx(quantile, abs=1e-5)
 
 
 def test_report_from_synthetic_runs(tmp_path):
@@ -53,9 +63,12 @@ def test_report_from_synthetic_runs(tmp_path):
     short = make_run(seeds, 2, 0, 98.3, epochs=3)  # history shorter than the recipe is still a run
     path = report.build(seeds, tmp_path)
     text = path.read_text()
-    assert "| 1 (dense) | 97.62 % | 97.70 ± 0.20 % | [97.50, 97.90] | 3 | inside the seed range |" in text
-    assert "| 3 | 99.15 % | no runs yet | | 0 | |" in text
+    assert ("| 1 (dense) | 97.62 % | 97.70 ± 0.20 % | [97.50, 97.90] | [96.71, 98.69] | 3 | inside | "
+            "0.33 (above 1 of 3 runs) |") in text
+    assert "| 3 | 99.15 % | no runs yet | | | 0 | | |" in text
+    assert "| test errors of 10,000 | 238.0 | 230.0 ± 20.0 |" in text
     assert (tmp_path / "report" / "figure_4_1.png").stat().st_size > 0
+    assert (tmp_path / "report" / "histogram_1.png").stat().st_size > 0 and "report/histogram_1.png" in text
     assert "0.1003 († table: 0.1361)" in text  # v2's table erratum is marked
     assert short.exists()
     first = {p.name: p.read_bytes() for p in [path, *sorted((tmp_path / "report").iterdir())]}
@@ -151,3 +164,14 @@ def test_report_gives_times_per_cpu_and_flags_a_mixed_study(tmp_path):
     text = report.build(seeds, tmp_path).read_text()
     assert "| ours, CPU A, 2 cores | 2 |" in text and "| ours, CPU B, 2 cores | 1 |" in text
     assert "**Mixed environments:** these 3 runs used 2 different CPU or library combinations" in text
+
+
+@pytest.mark.parametrize("readme, language", [("README.md", "en"), ("README.es.md", "es")])
+def test_readme_results_tables_are_regenerated_from_the_deliverables(readme, language):
+    """`make report` fills both READMEs' tables; the committed ones equal a regeneration."""
+    from conftest import ROOT
+    from mnist_repro.study import readme_table
+
+    text = (ROOT / readme).read_text(encoding="utf-8")
+    block = text.split(readme_table.START, 1)[1].split(readme_table.END, 1)[0].strip()
+    assert block == readme_table.table(ROOT / "deliverables", language)

@@ -1,6 +1,7 @@
-"""The results table of the top-level README, regenerated from the committed deliverables.
+"""The results tables of README.md and README.es.md, regenerated from the committed deliverables.
 
-`make report` rewrites the lines between the two markers; nothing in that table is typed by hand.
+`make report` rewrites the lines between the two markers of each README; nothing in those tables
+is typed by hand. The Spanish table has the same numbers under Spanish headings.
 """
 
 from __future__ import annotations
@@ -10,46 +11,72 @@ from pathlib import Path
 
 from .. import versions
 from ..outputs.atomic import write_text_atomic
-from .stats import collect, final_spread
+from .stats import collect, final_spread, interval_verdict
 
 START, END = "<!-- results:start (make report) -->", "<!-- results:end -->"
 
+WORDS = {
+    "en": {"head": ["version", "paper test acc", "this repo, default run (seed 0)", "this repo over seeds, mean ± std",
+                    "95 % prediction interval for one run", "paper inside it?", "paper train time", "ours (default run)"],
+           "errors": "errors", "not run": "not run yet", "no study": "no study runs yet",
+           "inside": "inside", "outside": "outside", "paper": "Paper", "ours": "Ours"},
+    "es": {"head": ["versión", "acierto en test del informe", "este repositorio, ejecución por defecto (semilla 0)",
+                    "este repositorio sobre semillas, media ± desv. típica",
+                    "intervalo de predicción del 95 % para una ejecución", "¿el informe dentro?",
+                    "tiempo de entrenamiento del informe", "el nuestro (ejecución por defecto)"],
+           "errors": "errores", "not run": "aún sin ejecutar", "no study": "aún sin estudio",
+           "inside": "dentro", "outside": "fuera", "paper": "Informe", "ours": "Nuestro"},
+}
+NAMES_ES = {"dense": "densa", "small CNN": "CNN pequeña", "deeper CNN": "CNN profunda"}
 
-def table(deliverables: Path = Path("deliverables")) -> str:
+
+def _number(value: float, digits: int, language: str) -> str:
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if language == "es" else text
+
+
+def table(deliverables: Path = Path("deliverables"), language: str = "en") -> str:
+    words, n = WORDS[language], lambda value, digits=2: _number(value, digits, language)
     study = collect(deliverables / "seeds")
-    lines = ["| version | paper test acc | this repo, default run (seed 0) | this repo, mean ± std [min, max] over seeds | "
-             "paper train time | ours (default run) |", "|---|---|---|---|---|---|"]
+    lines = ["| " + " | ".join(words["head"]) + " |", "|" + "---|" * len(words["head"])]
     environments = []
     for number, version in versions.available().items():
         try:
             metrics = json.loads((deliverables / f"ver_{number}" / "metrics.json").read_text())
             results = metrics["results"]
-            main = f"{results['test_accuracy']:.2f} % ({results['test_errors']} errors)"
+            main = f"{n(results['test_accuracy'])} % ({results['test_errors']} {words['errors']})"
             time = f"{results['training_time_s']:.0f} s"
             environments.append(metrics["environment"]["device"])
         except (OSError, ValueError, KeyError):
-            main, time = "not run yet", "—"
+            main, time = words["not run"], "—"
         runs = study.runs.get(number, {})
+        seeds, interval, inside = words["no study"], "—", "—"
         if runs:
             spread = final_spread(runs, "test_accuracy")
-            seeds = f"{spread.mean:.2f} ± {spread.std:.2f} % [{spread.low:.2f}, {spread.high:.2f}], n = {spread.n}"
-        else:
-            seeds = "no study runs yet"
-        lines.append(f"| {number} ({version.name}) | {version.paper.test_accuracy:.2f} % ({version.paper.test_errors} errors) "
-                     f"| {main} | {seeds} | {version.paper.training_time_s:.0f} s | {time} |")
-    hardware = sorted(set(environments))
-    lines += ["", "Paper: " + versions.get(1).paper.hardware + ". Ours: " + ("; ".join(hardware) or "—") + "."]
+            low, high = spread.prediction_interval()
+            seeds = f"{n(spread.mean)} ± {n(spread.std)} %, n = {spread.n}"
+            interval = f"[{n(low)}{'; ' if language == 'es' else ', '}{n(high)}] %"  # 97,68; 98,12 in Spanish
+            inside = words["inside" if interval_verdict(version.paper.test_accuracy, spread, 2) == "inside" else "outside"]
+        name = NAMES_ES.get(version.name, version.name) if language == "es" else version.name
+        lines.append(f"| {number} ({name}) | {n(version.paper.test_accuracy)} % ({version.paper.test_errors} "
+                     f"{words['errors']}) | {main} | {seeds} | {interval} | {inside} | "
+                     f"{version.paper.training_time_s:.0f} s | {time} |")
+    hardware = "; ".join(sorted(set(environments))) or "—"
+    lines += ["", f"{words['paper']}: {versions.get(1).paper.hardware}. {words['ours']}: {hardware}."]
     return "\n".join(lines)
 
 
-def update(readme: Path = Path("README.md"), deliverables: Path = Path("deliverables")) -> bool:
+def update(readme: Path = Path("README.md"), deliverables: Path = Path("deliverables"), language: str = "en") -> bool:
     """Rewrite the marked block; returns False (and changes nothing) when the markers are absent."""
-    text = readme.read_text()
+    try:
+        text = readme.read_text()
+    except FileNotFoundError:
+        return False
     if START not in text or END not in text:
         return False
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
-    new = f"{head}{START}\n{table(deliverables)}\n{END}{tail}"
+    new = f"{head}{START}\n{table(deliverables, language)}\n{END}{tail}"
     if new != text:
         write_text_atomic(readme, new)
     return True

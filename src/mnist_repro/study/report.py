@@ -10,22 +10,22 @@ from pathlib import Path
 
 from .. import versions
 from ..errors import UserError
-from ..outputs import style
 from ..outputs.atomic import write_text_atomic
-from .stats import FINAL, Spread, collect, epoch_spread, final_spread, verdict
+from .report_figures import accuracy_histogram, figure_4
+from .stats import FINAL, Spread, collect, epoch_spread, final_spread, interval_verdict, rank_text
 
-RULE = ("A paper value is **inside the seed range** when it lies within [min, max] of our seeds. "
-        "Otherwise it is **outside by X**: X is the distance to the nearer end of the range, also given "
-        "in units of our standard deviation. With n = 5 the range is a rough interval; a value a little "
-        "outside it is not by itself evidence of a real difference.")
+RULE = ("The paper's value is one run, so it is judged against where **one new run** of ours would land: "
+        "the 95 % prediction interval mean ± t(0.975, n − 1) · s · √(1 + 1/n), from our n seeds' mean and "
+        "sample standard deviation s. It is **inside** when it lies in that interval, otherwise **outside** "
+        "by the distance to the nearer end; its rank among our runs (the share of runs below it) is given beside.")
 
 
 WHY = [
     "## Why a paper value can fall outside our range",
     "",
-    "- **The paper is one run with an unknown seed.** Its value is a single draw; ours is the range of a few "
-    "draws. With n = 5, a single draw from the same distribution falls outside [min, max] about a third of "
-    "the time, so a value just outside the range is expected now and then.",
+    "- **The paper is one run with an unknown seed.** Its value is a single draw. A single draw from our own "
+    "distribution falls outside our 95 % prediction interval one time in twenty, and outside [min, max] "
+    "of n runs 2/(n + 1) of the time, so [min, max] alone is no verdict.",
     "- **Different random streams.** Keras 3 / TF 2.21 draw other initial weights, batch orders and "
     "dropout masks than tf.keras / TF 1.12 for any seed, so no seed reproduces the 2018 run itself.",
     "- **Systematic framework differences** would show as a gap that is consistent over epochs and "
@@ -42,24 +42,6 @@ WHY = [
 
 def _pm(spread: Spread, digits: int, unit: str = "") -> str:
     return f"{spread.mean:.{digits}f} ± {spread.std:.{digits}f}{unit}"
-
-
-def _figure(version, runs: dict, path: Path) -> None:
-    epochs = range(1, version.epochs + 1)
-    fig, axes = style.panels(2)
-    for axis, key, column in ((axes[0], "loss", 0), (axes[1], "accuracy", 1)):
-        spreads = [epoch_spread(runs, e - 1, key) for e in epochs]
-        shown = [(e, s) for e, s in zip(epochs, spreads) if s]
-        axis.plot(epochs, [row[column] for row in version.paper.epochs], **style.PAPER, label="paper (2018 log)")
-        axis.plot([e for e, _ in shown], [s.mean for _, s in shown], **style.OURS,
-                  label=f"this repository, mean of {len(runs)} seeds")
-        axis.fill_between([e for e, _ in shown], [s.low for _, s in shown], [s.high for _, s in shown],
-                          color=style.OURS["color"], alpha=0.25, label="min–max over seeds")
-        style.epoch_axis(axis, f"training {key}")
-        axis.legend()
-    fig.suptitle(f"Report figure 4.{version.number} redrawn: version {version.number} ({version.name}); "
-                 "running mean over each epoch, dropout on")
-    style.save(fig, path)
 
 
 def _environments(runs: dict) -> list[str]:
@@ -100,6 +82,13 @@ def _times_section(version, runs: dict) -> list[str]:
     return lines
 
 
+def _final_row(label: str, paper: float, spread: Spread, digits: int, unit: str) -> str:
+    low, high = spread.prediction_interval()
+    return (f"| {label} | {paper:.{digits}f}{unit} | {_pm(spread, digits, unit)} | "
+            f"[{spread.low:.{digits}f}, {spread.high:.{digits}f}] | [{low:.{digits}f}, {high:.{digits}f}] | {spread.n} | "
+            f"{interval_verdict(paper, spread, digits, unit.replace(' %', ' pp'))} | {rank_text(paper, spread)} |")
+
+
 def _version_section(version, runs: dict, figure_name: str) -> list[str]:
     paper = version.paper
     seeds = ", ".join(str(s) for s in sorted(runs))
@@ -107,16 +96,15 @@ def _version_section(version, runs: dict, figure_name: str) -> list[str]:
              f"n = {len(runs)} runs (seeds {seeds}), each the faithful default: {version.epochs} epochs, "
              f"batch {version.batch_size}, validation on the training set.", "",
              "### Final evaluation (report table 4.%d)" % (2 * version.number), "",
-             "| metric | paper | ours, mean ± std | [min, max] | n | verdict |", "|---|---|---|---|---|---|"]
+             "| metric | paper | ours, mean ± std | [min, max] | 95 % prediction interval | n | verdict | "
+             "paper's rank among our runs |", "|---|---|---|---|---|---|---|---|"]
     for key, label, attribute, digits, unit in FINAL:
-        spread, value = final_spread(runs, key), getattr(paper, attribute)
-        lines.append(f"| {label} | {value:.{digits}f}{unit} | {_pm(spread, digits, unit)} | "
-                     f"[{spread.low:.{digits}f}, {spread.high:.{digits}f}] | {spread.n} | "
-                     f"{verdict(value, spread, digits, unit.replace(' %', ' pp'))} |")
+        lines.append(_final_row(label, getattr(paper, attribute), final_spread(runs, key), digits, unit))
     errors = final_spread(runs, "test_errors")
+    lines.append(_final_row("test errors of 10,000", paper.test_errors, errors, 1, ""))
     per_seed = ", ".join(f"seed {s}: {int(r['metrics']['results']['test_errors'])}" for s, r in sorted(runs.items()))
-    lines += ["", f"Test errors of 10,000: paper {paper.test_errors}; ours {errors.mean:.1f} ± {errors.std:.1f} "
-              f"({per_seed}); verdict: {verdict(paper.test_errors, errors, 0)}.", ""]
+    lines += ["", f"Test errors per seed: {per_seed}.", "",
+              f"![test accuracy over seeds](report/histogram_{version.number}.png)", ""]
 
     lines += _times_section(version, runs)
     lines += [f"### Per epoch (report table 4.{2 * version.number - 1} and figure 4.{version.number})", "",
@@ -166,19 +154,19 @@ def build(root: Path = Path("deliverables/seeds"), out: Path = Path("deliverable
              "(made by `make reproduce`); every number below is computed from them. "
              "Method, errata and caveats: [doc/reproduction.md](../doc/reproduction.md), "
              "[doc/errata.md](../doc/errata.md).", "", "**Verdict rule.** " + RULE, ""]
-    summary = ["| version | paper test acc | ours, mean ± std | [min, max] | n | verdict |", "|---|---|---|---|---|---|"]
+    summary = ["| version | paper test acc | ours, mean ± std | [min, max] | 95 % prediction interval | n | verdict | "
+               "paper's rank among our runs |", "|---|---|---|---|---|---|---|---|"]
     sections = []
     for number, version in versions.available().items():
         runs = study.runs.get(number, {})
         if not runs:
-            summary.append(f"| {number} | {version.paper.test_accuracy:.2f} % | no runs yet | | 0 | |")
+            summary.append(f"| {number} | {version.paper.test_accuracy:.2f} % | no runs yet | | | 0 | | |")
             continue
         spread = final_spread(runs, "test_accuracy")
-        summary.append(f"| {number} ({version.name}) | {version.paper.test_accuracy:.2f} % | {_pm(spread, 2, ' %')} | "
-                       f"[{spread.low:.2f}, {spread.high:.2f}] | {spread.n} | "
-                       f"{verdict(version.paper.test_accuracy, spread, 2, ' pp')} |")
+        summary.append(_final_row(f"{number} ({version.name})", version.paper.test_accuracy, spread, 2, " %"))
         figure_name = f"figure_4_{number}.png"
-        _figure(version, runs, figures / figure_name)
+        figure_4(version, runs, figures / figure_name)
+        accuracy_histogram(version, runs, figures / f"histogram_{number}.png")
         sections += _version_section(version, runs, figure_name)
     lines += ["## Summary: test accuracy", ""] + summary + [""] + WHY + sections
     report = out / "REPORT.md"

@@ -44,14 +44,48 @@ class Spread:
     def high(self) -> float:
         return max(self.values)
 
+    def prediction_interval(self, level: float = 0.95) -> tuple[float, float]:
+        """Where one new run is expected to land: mean ± t(1 - (1 - level) / 2, n - 1) · s · √(1 + 1/n)."""
+        if self.n < 2:
+            return self.mean, self.mean
+        half = t_quantile(1 - (1 - level) / 2, self.n - 1) * self.std * math.sqrt(1 + 1 / self.n)
+        return self.mean - half, self.mean + half
 
-def verdict(paper: float, spread: Spread, digits: int, unit: str = "") -> str:
-    """Inside [min, max] of the seeds, or outside by the distance to the nearer end."""
-    if spread.low <= paper <= spread.high:
-        return "inside the seed range"
-    gap = spread.low - paper if paper < spread.low else paper - spread.high
-    in_std = f", {gap / spread.std:.1f} std" if spread.std > 0 else ""
-    return f"outside by {gap:.{digits}f}{unit}{in_std}"
+    def rank_of(self, value: float) -> float:
+        """The empirical quantile of `value` among the runs: the share below it, ties counting half."""
+        below = sum(v < value for v in self.values) + 0.5 * sum(v == value for v in self.values)
+        return below / self.n
+
+
+def t_quantile(p: float, df: int) -> float:
+    """Student's t quantile, by bisection on its CDF (Simpson's rule on the density): no SciPy needed."""
+    scale = math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)) / math.sqrt(df * math.pi)
+
+    def cdf(t: float, steps: int = 2000) -> float:
+        h = t / steps
+        density = [scale * (1 + (i * h) ** 2 / df) ** (-(df + 1) / 2) for i in range(steps + 1)]
+        return 0.5 + h / 3 * (density[0] + density[-1] + 4 * sum(density[1:-1:2]) + 2 * sum(density[2:-1:2]))
+
+    low, high = 0.0, 1000.0
+    for _ in range(60):
+        middle = (low + high) / 2
+        low, high = (middle, high) if cdf(middle) < p else (low, middle)
+    return (low + high) / 2
+
+
+def interval_verdict(paper: float, spread: Spread, digits: int, unit: str = "") -> str:
+    """Inside the 95 % prediction interval for one new run, or outside by the distance to its nearer end."""
+    low, high = spread.prediction_interval()
+    if low <= paper <= high:
+        return "inside"
+    side = "below" if paper < low else "above"
+    return f"outside, {abs(paper - (low if paper < low else high)):.{digits}f}{unit} {side}"
+
+
+def rank_text(paper: float, spread: Spread) -> str:
+    """Where the paper's value falls among our runs, e.g. '0.05 (above 1 of 20 runs)'."""
+    above = sum(v < paper for v in spread.values)
+    return f"{spread.rank_of(paper):.2f} (above {above} of {spread.n} runs)"
 
 
 @dataclass
