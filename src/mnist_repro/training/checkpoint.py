@@ -60,6 +60,7 @@ class Checkpoint:
         self.settings = settings
         self.history = self.folder / "history.csv"  # CSVLogger appends here during fit
         self.state = self.folder / "state"
+        self.code = code_fingerprint()  # the code this run started with, read once
 
     @contextlib.contextmanager
     def locked(self, what: str):
@@ -127,7 +128,7 @@ class Checkpoint:
             old = saved.get("settings") or {}
             changed = sorted(k for k in set(self.settings) | set(old) if old.get(k) != self.settings.get(k))
             return f"the settings changed ({', '.join(changed)})"
-        if saved.get("code") != code_fingerprint():
+        if saved.get("code") != self.code:
             return "it was written by another version of the training code"
         return None
 
@@ -143,7 +144,7 @@ class Checkpoint:
         seeds = {f"{index}/{number}": [int(v) for v in generator.state.numpy().tolist()]
                  for index, layer in enumerate(model.layers)
                  for number, generator in enumerate(getattr(layer, "_seed_generators", []))}
-        state = {"format": FORMAT, "epoch": epoch, "settings": self.settings, "code": code_fingerprint(),
+        state = {"format": FORMAT, "epoch": epoch, "settings": self.settings, "code": self.code,
                  "epoch_s": epoch_s[:epoch], "seed_generators": seeds}
         with atomic.atomic_folder(self.state) as building:
             model.save_weights(building / "weights.weights.h5")

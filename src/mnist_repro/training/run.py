@@ -108,10 +108,10 @@ def run(args) -> dict:
         if resumed.discarded:
             print(f"Discarding the checkpoint in {checkpoint.folder}: {resumed.discarded}; starting fresh")
         model.summary()
+        fit_started = time.perf_counter()
         if resumed.epoch >= epochs:
             print(f"training already complete at epoch {resumed.epoch}; writing the deliverables")
-        fit_started = time.perf_counter()
-        if resumed.epoch < epochs:
+        else:
             if resumed.epoch:
                 print(f"resuming version {version.number} from epoch {resumed.epoch}")
             validation = {"train": (x_train, y_train), "test": (x_test, y_test), "none": None}[args.validation]

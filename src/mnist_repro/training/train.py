@@ -13,8 +13,6 @@ import numpy as np
 from ..versions import Version
 from . import batches
 
-PRECISIONS = ("float32", "mixed_bfloat16")
-
 
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and TF, and make TF ops deterministic (same seed, same CPU → same bytes)."""
@@ -70,21 +68,35 @@ class EpochTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self._start)
 
 
+class EpochProgbar(keras.callbacks.ProgbarLogger):
+    """Keras's progress bar, whose count never passes the epoch's steps.
+
+    With `steps_per_execution`, Keras reports the end of each chunk of steps as if the chunk were
+    full, also for the epoch's shorter last chunk (469 steps = 7 x 64 + 21 showed "512/469"). The
+    count is clamped to the epoch, which also keeps the bar's time per step and time left honest.
+    The one-line-per-epoch log (verbose 2) prints no count and is unchanged.
+    """
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.target is not None:
+            batch = min(batch, self.target - 1)
+        super().on_train_batch_end(batch, logs)
+
+
 def fit(model, shuffled: batches.ShuffledBatches, epochs: int, initial_epoch: int, validation,
-        callbacks: list, verbose: int, speed: batches.Speed = batches.FAST) -> float:
-    """Train like the report's `train_model`; returns the wall time of `fit` in seconds.
+        callbacks: list, verbose: int, speed: batches.Speed = batches.FAST) -> None:
+    """Train like the report's `train_model`.
 
     `validation` is None or a (uint8 images, labels) pair, scored after every epoch.
     """
-    start = time.perf_counter()
     validation_data = None
     if validation is not None:
         images, labels = validation
         validation_data = batches.inference(images, shuffled.version, labels,
                                             speed.inference_size(shuffled.batch_size), speed.autotune)
     model.fit(shuffled.dataset(), epochs=epochs, initial_epoch=initial_epoch, shuffle=False,
-              validation_data=validation_data, callbacks=[shuffled.callback(), *callbacks], verbose=verbose)
-    return time.perf_counter() - start
+              validation_data=validation_data, callbacks=[shuffled.callback(), EpochProgbar(), *callbacks],
+              verbose=verbose)
 
 
 def evaluate(model, version: Version, images: np.ndarray, labels: np.ndarray, batch_size: int = batches.INFERENCE_BATCH,

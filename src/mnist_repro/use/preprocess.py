@@ -60,11 +60,16 @@ def decode(source, name: str) -> np.ndarray:
         raise
 
 
-def _check_regular_file(path: Path) -> None:
+def _stat(path: Path) -> os.stat_result:
+    """os.stat, with its failures (missing, a symlink loop, a file in the path…) as user errors."""
     try:
-        status = os.stat(path)
+        return os.stat(path)
     except OSError as error:
         raise errors.explain(error, str(path)) or UserError(f"{path}: cannot be read ({error})") from None
+
+
+def _check_regular_file(path: Path) -> None:
+    status = _stat(path)
     if stat.S_ISDIR(status.st_mode):
         raise UserError(f"{path}: is a folder; pass an image file, or the folder to read all its images")
     if not stat.S_ISREG(status.st_mode):
@@ -136,11 +141,7 @@ def image_files(path: Path) -> list[Path]:
     """The image files a path names: the file itself, or every entry of a folder with an image
     suffix (a non-regular entry among them is kept, so that it is reported, not silently skipped)."""
     path = Path(path)
-    try:
-        is_folder = stat.S_ISDIR(os.stat(path).st_mode)
-    except OSError as error:
-        raise errors.explain(error, str(path)) or UserError(f"{path}: cannot be read ({error})") from None
-    if not is_folder:
+    if not stat.S_ISDIR(_stat(path).st_mode):
         return [path]
     files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and not p.is_dir())
     if not files:
