@@ -8,7 +8,7 @@ ALL_VERSIONS := $(sort $(patsubst v%.py,%,$(notdir $(wildcard src/mnist_repro/ve
 ARGS ?=
 
 .DEFAULT_GOAL := run
-.PHONY: run install data test clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load
+.PHONY: run install data test clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice FORCE
 
 # A bad VERSION stops make before anything runs, with one line naming the valid ones.
 ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
@@ -22,8 +22,25 @@ run: install data
 
 install: $(STAMP)
 
-# The stamp makes install idempotent; requirements.txt changes trigger a reinstall.
-$(STAMP): requirements.txt pyproject.toml
+# The TensorFlow wheel: the pin in requirements.txt, with its CUDA libraries where nvidia-smi lists
+# a GPU, as tensorflow-cpu on Linux x86_64 without one (the same build, minus the CUDA probe and its
+# "failed call to cuInit" lines), and as the plain wheel elsewhere (macOS, aarch64).
+TF_PIN = $(shell sed -n 's/^tensorflow==//p' requirements.txt)
+TF_WHEEL = $(shell if nvidia-smi -L 2>/dev/null | grep -q '^GPU'; then echo 'tensorflow[and-cuda]'; \
+  elif [ "$$(uname -s) $$(uname -m)" = "Linux x86_64" ]; then echo tensorflow-cpu; else echo tensorflow; fi)==$(TF_PIN)
+TF_CHOICE := $(VENV)/.tensorflow-wheel
+
+# Prints the wheel `make install` would choose here (a test checks it with a fake nvidia-smi).
+tensorflow-choice:
+	@echo "$(TF_WHEEL)"
+
+# Rewritten only when the choice changes (a GPU appeared or went), which reinstalls TensorFlow.
+$(TF_CHOICE): FORCE
+	@mkdir -p $(VENV)
+	@test "$$(cat $@ 2>/dev/null)" = "$(TF_WHEEL)" || echo "$(TF_WHEEL)" > $@
+
+# The stamp makes install idempotent; a change of requirements or of the wheel reinstalls.
+$(STAMP): requirements.txt pyproject.toml $(TF_CHOICE)
 	@if ! command -v dot >/dev/null 2>&1; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    (apt-get install -y -q graphviz >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q graphviz >/dev/null 2>&1)) \
@@ -31,6 +48,27 @@ $(STAMP): requirements.txt pyproject.toml
 	      || echo "note: graphviz not installed; model.png will use the matplotlib drawing"; \
 	  else echo "note: graphviz not found (optional); model.png will use the matplotlib drawing"; fi; \
 	fi
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@case "$$(cat $(TF_CHOICE))" in \
+	  *and-cuda*) echo "TensorFlow: $$(cat $(TF_CHOICE)) (nvidia-smi lists a GPU; runs will use it)";; \
+	  tensorflow-cpu*) echo "TensorFlow: $$(cat $(TF_CHOICE)) (no NVIDIA GPU found; the CPU build)";; \
+	  *) echo "TensorFlow: $$(cat $(TF_CHOICE))";; esac
+	@# tensorflow and tensorflow-cpu install the same package: never keep both.
+	@case "$$(cat $(TF_CHOICE))" in tensorflow-cpu*) other=tensorflow;; *) other=tensorflow-cpu;; esac; \
+	  if $(BIN)/python -m pip show -q $$other >/dev/null 2>&1; then $(BIN)/python -m pip uninstall -q -y $$other; fi
+	grep -v '^tensorflow==' requirements.txt > $(VENV)/requirements-run.txt
+	$(BIN)/python -m pip install -q "$$(cat $(TF_CHOICE))" -r $(VENV)/requirements-run.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $@
+
+# The optional extras, each installed on first use: the demo server, the tests, the Dask cluster.
+DEMO_STAMP := $(VENV)/.demo-installed
+$(DEMO_STAMP): requirements-demo.txt | $(STAMP)
+	$(BIN)/python -m pip install -q -r requirements-demo.txt
+	touch $@
+
+TEST_STAMP := $(VENV)/.test-installed
+$(TEST_STAMP): requirements-test.txt | $(STAMP)
 	@if ! command -v chromedriver >/dev/null 2>&1; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    (apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium chromium-driver >/dev/null 2>&1)) \
@@ -38,9 +76,12 @@ $(STAMP): requirements.txt pyproject.toml
 	      || echo "note: chromium not installed; the demo's browser test will be skipped"; \
 	  else echo "note: chromium-driver not found (optional); the demo's browser test will be skipped"; fi; \
 	fi
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q -r requirements.txt
-	$(BIN)/python -m pip install -q --no-deps -e .
+	$(BIN)/python -m pip install -q -r requirements-test.txt
+	touch $@
+
+CLUSTER_STAMP := $(VENV)/.cluster-installed
+$(CLUSTER_STAMP): requirements-cluster.txt | $(STAMP)
+	$(BIN)/python -m pip install -q -r requirements-cluster.txt
 	touch $@
 
 # Always runs: it verifies data/mnist.npz (a second), honours MNIST_NPZ, and rebuilds a damaged cache.
@@ -72,23 +113,18 @@ predict: install
 # The demo page on http://127.0.0.1:8000/ (HOST and PORT to change it); Ctrl-C stops it.
 HOST ?= 127.0.0.1
 PORT ?= 8000
-demo: install
+demo: install $(DEMO_STAMP)
 	$(BIN)/python -m mnist_repro serve --host $(HOST) --port $(PORT)
 
 # 500 requests from 8 concurrent clients against the demo on 127.0.0.1 (benchmarks/demo-load.md).
-demo-load: install data
+demo-load: install data $(DEMO_STAMP) $(TEST_STAMP)
 	$(BIN)/python benchmarks/demo_load.py
 
 analyze: install data
 	$(BIN)/python -m mnist_repro analyze --version $(VERSION)
 
-# The tests also cover the optional Dask path, so make test installs its extra.
-CLUSTER_STAMP := $(VENV)/.cluster-installed
-$(CLUSTER_STAMP): requirements-cluster.txt | $(STAMP)
-	$(BIN)/python -m pip install -q -r requirements-cluster.txt
-	touch $@
-
-test: install data $(CLUSTER_STAMP)
+# The tests cover the demo and the optional Dask path too, so make test installs their extras.
+test: install data $(TEST_STAMP) $(DEMO_STAMP) $(CLUSTER_STAMP)
 	$(BIN)/python -m pytest -q
 
 # The benchmark: the project against PyTorch and Keras + JAX (in .venv-bench), on this machine.
@@ -96,7 +132,7 @@ test: install data $(CLUSTER_STAMP)
 BENCH_VENV := .venv-bench
 bench: install data
 	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
-	@$(BENCH_VENV)/bin/python -m pip install -q -r requirements-bench.txt \
+	@$(BENCH_VENV)/bin/python -m pip install -q -r requirements.txt -r requirements-bench.txt \
 	  || { echo "note: the peers (torch, jax) could not be installed; benchmarking the project alone"; rm -rf $(BENCH_VENV); }
 	$(BIN)/python benchmarks/bench.py
 
@@ -106,7 +142,7 @@ resume-check: install data
 
 # The v1 loss-gap A/B (doc/v1-gap.md): Keras 3 arms in .venv, Keras 2 (tf_keras) in .venv-keras2.
 v1-gap: install data
-	@test -x .venv-keras2/bin/python || { $(PYTHON) -m venv .venv-keras2 && .venv-keras2/bin/python -m pip install -q -r requirements-keras2.txt \
+	@test -x .venv-keras2/bin/python || { $(PYTHON) -m venv .venv-keras2 && .venv-keras2/bin/python -m pip install -q -r requirements.txt -r requirements-keras2.txt \
 	  && .venv-keras2/bin/python -m pip install -q --no-deps -e .; } || echo "note: tf_keras could not be installed; the keras2 arm is skipped"
 	$(BIN)/python -m mnist_repro.study.v1_gap
 

@@ -155,6 +155,10 @@ def test_drawing_and_uploading_in_a_real_browser(server, browser, tmp_path, digi
     url, process = server
     browser.get(url)
     pad = browser.find_element(By.ID, "pad")
+    # Before the first digit the preview is an empty 28x28 frame, not a broken image with its alt text.
+    empty = browser.find_element(By.ID, "seen").get_attribute("src")
+    assert empty.startswith("data:image/svg+xml,")
+    assert browser.execute_script("const s = document.getElementById('seen'); return s.complete && s.naturalWidth") == 28
     # A vertical stroke down the middle of the canvas: a "1" for every version.
     ActionChains(browser).move_to_element_with_offset(pad, 0, -90).click_and_hold().move_by_offset(0, 60) \
         .move_by_offset(0, 60).move_by_offset(0, 60).release().perform()
@@ -174,6 +178,7 @@ def test_drawing_and_uploading_in_a_real_browser(server, browser, tmp_path, digi
 
     browser.find_element(By.ID, "clear").click()
     assert browser.find_elements(By.CSS_SELECTOR, ".version") == []
+    assert browser.find_element(By.ID, "seen").get_attribute("src") == empty
     Image.fromarray(255 - digits[7]).save(tmp_path / "seven.png")  # dark ink on white paper
     browser.find_element(By.ID, "file").send_keys(str(tmp_path / "seven.png"))
     assert wait_for_digits(browser) == ["7", "7", "7"]

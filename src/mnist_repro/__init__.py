@@ -1,3 +1,10 @@
 """mnist-repro: a runnable reproduction of a 2018 report's three Keras MNIST models."""
 
 __version__ = "1.0.0"
+
+import os as _os
+
+# TensorFlow's C++ INFO lines (oneDNN and CPU-feature notices) are noise for this tool; its warnings
+# and errors stay. Set here, on the package, so that every entry point (the CLI, the Dask workers,
+# the bench rows) sets it before TensorFlow loads; TF_CPP_MIN_LOG_LEVEL=0 brings all the logs back.
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

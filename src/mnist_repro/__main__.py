@@ -6,12 +6,10 @@ import argparse
 import os
 import signal
 import sys
+from pathlib import Path
 
 from . import errors
 from .errors import UserError
-
-# TensorFlow's C++ INFO lines (oneDNN and CUDA notices) are noise for this tool; warnings stay.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -99,8 +97,9 @@ def command_report(args) -> int:
 
     report.build()
     report.dataset_figure(args.data)
-    if readme_table.update():
-        print("updated the results table in README.md")
+    for readme, language in (("README.md", "en"), ("README.es.md", "es")):
+        if readme_table.update(Path(readme), language=language):
+            print(f"updated the results table in {readme}")
     return 0
 
 
@@ -137,7 +136,10 @@ def command_serve(args) -> int:
 
 
 def main(argv=None) -> int:
-    parser = OneLineParser(prog="python -m mnist_repro", description=__doc__)
+    # The same CLI answers as `python -m mnist_repro` and as the `mnist-repro` console script.
+    command = os.path.basename(sys.argv[0])
+    prog = "python -m mnist_repro" if command in ("__main__.py", "-c", "") else command
+    parser = OneLineParser(prog=prog, description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     run_parser = commands.add_parser("run", help="train one version and write deliverables/ver_N/")
     add_run_arguments(run_parser)

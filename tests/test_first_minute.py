@@ -1,0 +1,163 @@
+"""What a new user meets first: a quiet console, an honest progress bar, a lean install, the GPU choice."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+from importlib import metadata
+
+import httpx
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import ROOT, cli_env
+
+# TensorFlow's C++ log lines (glog style "E0000 00:00:... file.cc:52] ...") and absl's preamble.
+NOISE = re.compile(r"^[IWEF]\d{4} |absl::InitializeLog|cuInit|cudart|cuda_|cpu_feature_guard", re.M)
+
+
+def user_env() -> dict:
+    env = cli_env()
+    env.pop("TF_CPP_MIN_LOG_LEVEL")  # the project's own default, as a user gets it
+    return env
+
+
+def test_a_dry_run_prints_no_tensorflow_log_line(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "mnist_repro", "run", "--version", "1", "--dry-run", "--out", tmp_path],
+                          cwd=ROOT, env=user_env(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert not NOISE.search(done.stderr + done.stdout), done.stderr
+    assert done.stdout.startswith("mnist-repro: version 1 (dense)")
+
+
+def test_predict_prints_no_tensorflow_log_line(tmp_path, mnist):
+    Image.fromarray(255 - mnist["x_test"][0]).save(tmp_path / "digit.png")
+    done = subprocess.run([sys.executable, "-m", "mnist_repro", "predict", "--version", "2", tmp_path / "digit.png"],
+                          cwd=ROOT, env=user_env(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "", done.stderr
+
+
+def test_serve_prints_no_tensorflow_log_line():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "mnist_repro", "serve", "--port", str(port)], cwd=ROOT,
+                              env=user_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the demo server did not answer")
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=60)
+    assert not NOISE.search(err + out), err
+
+
+def test_the_logs_come_back_on_request(tmp_path):
+    """TF_CPP_MIN_LOG_LEVEL=0, as the README says, shows TensorFlow's INFO lines again."""
+    code = "import mnist_repro, tensorflow as tf; tf.constant(1) + 1"
+    done = subprocess.run([sys.executable, "-c", code], env={**user_env(), "TF_CPP_MIN_LOG_LEVEL": "0"},
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^I\d{4} ", done.stderr, re.M), done.stderr
+
+
+def test_the_progress_bar_never_counts_past_the_epoch(tmp_path):
+    """In a terminal, 20,000 images are 157 steps: chunks of 64 once showed 192/157."""
+    import pty
+
+    command = [sys.executable, "-m", "mnist_repro", "run", "--version", "1", "--limit", "20000", "--epochs", "1",
+               "--out", str(tmp_path)]
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(command, cwd=ROOT, env=cli_env(), stdin=terminal, stdout=terminal, stderr=terminal)
+    os.close(terminal)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal closed: the run ended
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(controller)
+    assert process.wait(timeout=300) == 0, screen[-2000:]
+    counts = [(int(a), int(b)) for a, b in re.findall(rb"(?<!Epoch )(?<![\d/])(\d+)/(\d+)(?=\x1b\[0m )", screen)]
+    assert counts and {total for _, total in counts} == {157}, screen[-2000:]
+    assert max(seen for seen, _ in counts) == 157 and (157, 157) in counts
+
+
+def make_choice(tmp_path, nvidia_smi: str | None) -> str:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    if nvidia_smi is not None:
+        (bin_dir / "nvidia-smi").write_text(nvidia_smi)
+        (bin_dir / "nvidia-smi").chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(["make", "-s", "tensorflow-choice"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_install_chooses_the_cuda_wheel_where_nvidia_smi_lists_a_gpu(tmp_path):
+    pin = re.search(r"^tensorflow==(\S+)$", (ROOT / "requirements.txt").read_text(), re.M).group(1)
+    gpu = "#!/bin/sh\necho 'GPU 0: NVIDIA H200 (UUID: GPU-00000000-0000-0000-0000-000000000000)'\n"
+    assert make_choice(tmp_path, gpu) == f"tensorflow[and-cuda]=={pin}"
+    # A driver that is installed but not loaded lists no GPU: the CPU wheel.
+    broken = "#!/bin/sh\necho 'NVIDIA-SMI has failed because it could not communicate with the driver' >&2\nexit 9\n"
+    cpu_wheel = "tensorflow-cpu" if os.uname().sysname == "Linux" and os.uname().machine == "x86_64" else "tensorflow"
+    assert make_choice(tmp_path, broken) == f"{cpu_wheel}=={pin}"
+
+
+def requirement_names(name: str) -> set[str]:
+    lines = (ROOT / name).read_text().splitlines()
+    return {re.split(r"[=\[<>]", line)[0].lower() for line in lines if line and not line.startswith("#")}
+
+
+def test_a_run_installs_only_what_a_run_needs():
+    assert requirement_names("requirements.txt") == {"tensorflow", "keras", "numpy", "matplotlib", "pydot", "pillow"}
+    lines = [line for line in (ROOT / "requirements.txt").read_text().splitlines() if line and line[0] != "#"]
+    assert all(re.fullmatch(r"[a-z-]+==[0-9.]+", line) for line in lines), lines  # pinned
+    plan = subprocess.run(["make", "-n", "-B", ".venv/.installed"], cwd=ROOT, capture_output=True, text=True).stdout
+    assert "requirements.txt" in plan and not re.search(r"requirements-(demo|test|cluster|bench)", plan), plan
+    test_plan = subprocess.run(["make", "-n", "-B", "test"], cwd=ROOT, capture_output=True, text=True).stdout
+    for extra in ("demo", "test", "cluster"):
+        assert f"requirements-{extra}.txt" in test_plan
+
+
+def test_the_package_declares_its_dependencies_extras_and_command():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert project["project"]["scripts"] == {"mnist-repro": "mnist_repro.__main__:main"}
+    requires = metadata.requires("mnist-repro")
+    assert "tensorflow==2.21.0" in requires and "pillow==13.0.0" in requires
+    extras = {extra: {r.split(";")[0].strip() for r in requires if f'extra == "{extra}"' in r}
+              for extra in ("demo", "cluster", "test", "bench")}
+    assert "fastapi==0.142.2" in extras["demo"] and "pytest==9.2.0" in extras["test"]
+    assert "dask[distributed]==2026.8.0" in extras["cluster"] and "torch==2.13.0" in extras["bench"]
+    assert not {r for r in requires if "extra ==" not in r} & {"fastapi==0.142.2", "pytest==9.2.0"}
+
+
+def test_the_console_script_is_the_same_cli():
+    script = ROOT / ".venv" / "bin" / "mnist-repro"
+    if not script.exists():
+        pytest.skip("no .venv/bin/mnist-repro: make install creates it")
+    done = subprocess.run([script, "run", "--epochs", "0"], capture_output=True, text=True, env=cli_env(), timeout=120)
+    assert done.returncode == 2 and done.stderr.startswith("error:") and "mnist-repro run --help" in done.stderr
+    helped = subprocess.run([script, "--help"], capture_output=True, text=True, env=cli_env(), timeout=120)
+    assert helped.returncode == 0 and helped.stdout.startswith("usage: mnist-repro ")
