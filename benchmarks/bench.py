@@ -21,7 +21,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -29,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(HERE))
+from child import timed  # noqa: E402
 import flops  # noqa: E402
 import machine  # noqa: E402
 from full_run import committed_full_run, full_run  # noqa: E402
@@ -110,18 +110,6 @@ def command(job: dict, epochs: int, settings: dict) -> tuple[list[str], dict]:
     return [python, str(HERE / "keras_worker.py"), *common, "--config", job["config"]], env
 
 
-def timed(argv: list[str], env: dict) -> tuple[int, str, str, float, float]:
-    """Run a child to completion: exit code, stdout, stderr, wall seconds, peak RSS in MiB."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(argv, env=env, stdout=out, stderr=err, cwd=ROOT)
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-        wall = time.perf_counter() - started
-        out.seek(0), err.seek(0)
-        return child.returncode, out.read().decode(), err.read().decode(), wall, usage.ru_maxrss / 1024
-
-
 def summarise(job: dict, report: dict, rss_mib: float, peak: dict) -> dict:
     timed_epochs = report["epoch_s"][1:] or report["epoch_s"]  # the first epoch traces and warms up
     median = statistics.median(timed_epochs)
@@ -201,4 +189,8 @@ def code_commit() -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except versions.UserError as error:  # a full disk while writing the results: one line, exit 1
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(error.exit_code)

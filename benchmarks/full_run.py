@@ -10,6 +10,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from child import timed
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -29,8 +31,6 @@ def summary(metrics: dict, wall: float, rss_mib: float, source: str | None = Non
 
 def full_run(settings: dict) -> dict:
     """One whole `run --version 3`, as a user runs it."""
-    from bench import timed
-
     with tempfile.TemporaryDirectory(prefix="bench-run-") as out:
         argv = [sys.executable, "-m", "mnist_repro", "run", "--version", "3", "--out", out, "--restart"]
         code, _, err, wall, rss = timed(argv, {**os.environ, "PYTHONPATH": str(ROOT / "src")})

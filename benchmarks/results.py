@@ -129,11 +129,21 @@ def figure(bench: dict, path: Path) -> None:
     ax.set_title(f"{bench['machine']['cpu']}, {bench['machine']['cores']} cores")
     ax.legend(fontsize="small", ncols=2)
     ax.grid(axis="y", which="both", alpha=0.3)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, format="png")
     plt.close(fig)
 
 
 def write(folder: Path, bench: dict) -> None:
-    (folder / "results.json").write_text(json.dumps(bench, indent=2) + "\n")
-    (folder / "results.md").write_text(markdown(bench))
-    figure(bench, folder / "results.png")
+    """Each file whole or not at all; a full disk is one line naming the folder."""
+    from mnist_repro.errors import writing
+    from mnist_repro.outputs.atomic import write_text_atomic
+
+    with writing("the bench results", folder):
+        write_text_atomic(folder / "results.json", json.dumps(bench, indent=2) + "\n")
+        write_text_atomic(folder / "results.md", markdown(bench))
+        partial = folder / ".results.png.partial"
+        try:
+            figure(bench, partial)
+            partial.replace(folder / "results.png")
+        finally:
+            partial.unlink(missing_ok=True)

@@ -4,7 +4,9 @@ worker killed mid-task, and a bad scheduler address."""
 import json
 import os
 import signal
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +17,10 @@ pytest.importorskip("distributed", reason="make test installs requirements-clust
 from mnist_repro.study import cluster, reproduce  # noqa: E402
 
 SMALL = ("--limit", "256", "--epochs", "1")
+
+
+def task_folders():
+    return set(Path(tempfile.gettempdir()).glob(f"{cluster.TASK_PREFIX}*"))
 
 
 def files_under(root):
@@ -31,12 +37,15 @@ def assert_complete(root, runs):
 
 def test_local_cluster_writes_what_the_sequential_path_writes(tmp_path):
     runs = [(number, seed) for number in (1, 2) for seed in (0, 1)]
+    before = task_folders()
     assert reproduce.reproduce([1, 2], 2, tmp_path / "here", tmp_path / "nomain", SMALL) == 0
     assert reproduce.reproduce([1, 2], 2, tmp_path / "dask", tmp_path / "nomain", SMALL, cluster="local",
                                workers=2) == 0
     assert files_under(tmp_path / "dask") == files_under(tmp_path / "here")
     assert len(files_under(tmp_path / "dask")) == 2 * len(runs)
     assert_complete(tmp_path / "dask", runs)
+    assert not list((tmp_path / "here").rglob(".work-seed_*"))  # the sequential study's work folders go too
+    assert task_folders() - before == set()  # and every Dask task's folder
 
 
 def test_a_worker_killed_mid_task_does_not_lose_or_duplicate_a_run(tmp_path):
@@ -58,12 +67,14 @@ def test_a_worker_killed_mid_task_does_not_lose_or_duplicate_a_run(tmp_path):
 
     import threading
 
+    before = task_folders()
     killer = threading.Thread(target=kill_a_busy_worker)
     killer.start()
     with cluster.closing(client):
         code = cluster.run_all(client, todo, tmp_path, SMALL)
     killer.join()
     assert code == 0
+    assert task_folders() - before == set()  # the killed worker's folder was swept by a later task
     assert sorted(path.name for path in (tmp_path / "ver_1").iterdir()) == [f"seed_{s}" for s in range(3)]
     assert_complete(tmp_path, runs)
 

@@ -13,7 +13,6 @@ import tomllib
 from importlib import metadata
 
 import httpx
-import numpy as np
 import pytest
 from PIL import Image
 

@@ -96,10 +96,12 @@ def command_report(args) -> int:
     from .study import readme_table, report
 
     report.build()
-    report.dataset_figure(args.data)
+    with errors.writing("the dataset figure", "deliverables"):
+        report.dataset_figure(args.data)
     for readme, language in (("README.md", "en"), ("README.es.md", "es")):
-        if readme_table.update(Path(readme), language=language):
-            print(f"updated the results table in {readme}")
+        with errors.writing(f"the results table of {readme}", "."):
+            if readme_table.update(Path(readme), language=language):
+                print(f"updated the results table in {readme}")
     return 0
 
 
@@ -112,7 +114,8 @@ def command_predict(args) -> int:
 def command_analyze(args) -> int:
     from .use import analyze
 
-    analyze.refresh(args.version, data_path=args.data)
+    with errors.writing("the error analysis", Path("deliverables") / f"ver_{args.version}"):
+        analyze.refresh(args.version, data_path=args.data)
     return 0
 
 

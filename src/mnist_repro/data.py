@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import errors
 from .errors import UserError
 
 CACHE = Path("data/mnist.npz")
@@ -156,10 +157,15 @@ def load_pypi() -> dict[str, np.ndarray]:
 
 def save_cache(arrays: dict[str, np.ndarray], path: Path = CACHE) -> None:
     """Write atomically, so an interrupted save never leaves a half-written cache."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial.npz")
-    np.savez_compressed(partial, **arrays)
-    os.replace(partial, path)
+    with errors.writing("the MNIST cache", path.parent):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            np.savez_compressed(partial, **arrays)
+            os.replace(partial, path)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
 
 
 def load(explicit: str | None = None, allow_unverified: bool = False, offline: bool = False,

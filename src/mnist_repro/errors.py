@@ -8,6 +8,7 @@ returns the one line to print, which also says where a run's training is kept.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import errno
 import os
@@ -47,6 +48,22 @@ _OS_FIXES = {
     errno.ENOENT: "no such file or folder; check the path",
     errno.ENAMETOOLONG: "the path is too long; use a shorter one",
 }
+
+
+FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+@contextlib.contextmanager
+def writing(what: str, folder: Path | str):
+    """Turn a full disk (or quota) while writing `what` into `folder` into one line that names the
+    folder; the writer underneath has already removed its partial files. Any other error passes."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno not in FULL:
+            raise
+        raise UserError(f"no space left on the device that holds {folder} (writing {what}); free some "
+                        "space there and run the same command again", exit_code=1) from None
 
 
 def explain(error: BaseException, subject: str = "") -> UserError | None:

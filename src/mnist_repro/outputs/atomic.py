@@ -18,8 +18,12 @@ from ..errors import UserError
 def write_text_atomic(path: Path, text: str) -> None:
     """Write beside the target and rename over it, so a reader never sees half a file."""
     partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text)
-    os.replace(partial, path)
+    try:
+        partial.write_text(text)
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def check_writable(out: Path) -> None:

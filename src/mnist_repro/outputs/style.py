@@ -8,6 +8,9 @@ PNG metadata carries no timestamp, so the same inputs give the same bytes.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")  # files only; no display needed
@@ -45,5 +48,15 @@ def epoch_axis(axis, metric: str) -> None:
 
 
 def save(fig, path, dpi: int = 100) -> None:
-    fig.savefig(path, dpi=dpi, metadata=METADATA)
-    plt.close(fig)
+    """Write the PNG beside the target and rename it over, so a failed write (a full disk) leaves
+    the previous figure whole and no partial file behind."""
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        fig.savefig(partial, dpi=dpi, metadata=METADATA, format=path.suffix.lstrip(".") or "png")
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        plt.close(fig)

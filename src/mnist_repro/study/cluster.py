@@ -10,7 +10,9 @@ worker; a task that fails is retried (`retries`). See doc/cluster.md.
 from __future__ import annotations
 
 import contextlib
+import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,7 +20,7 @@ import time
 from pathlib import Path
 
 from ..errors import UserError
-from .reproduce import KEPT, save_record, seed_folder
+from .records import KEPT, save_record, seed_folder
 
 RETRIES = 2
 INSTALL = "install it with `.venv/bin/pip install -r requirements-cluster.txt`"
@@ -66,9 +68,33 @@ def _die_with_parent() -> None:
         pass
 
 
+TASK_PREFIX = "mnist-repro-task-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive, and not ours to clean
+        return True
+    return True
+
+
+def sweep_stale_task_folders(tmp: Path | None = None) -> None:
+    """Remove the task folders of dead workers: a worker killed mid-task cannot clean up after
+    itself, so the next task on that machine does. Each folder's name carries its worker's pid."""
+    for folder in Path(tmp or tempfile.gettempdir()).glob(f"{TASK_PREFIX}*-*"):
+        pid = folder.name[len(TASK_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def run_on_worker(number: int, seed: int, extra_args: tuple) -> dict:
-    """Executed by a Dask worker: one run in a fresh process; its record and where it ran."""
-    with tempfile.TemporaryDirectory(prefix="mnist-repro-task-") as out:
+    """Executed by a Dask worker: one run in a fresh process; its record and where it ran. The
+    run's folder goes when the task ends, however it ends; a killed worker's, at the next task."""
+    sweep_stale_task_folders()
+    with tempfile.TemporaryDirectory(prefix=f"{TASK_PREFIX}{os.getpid()}-", ignore_cleanup_errors=True) as out:
         command = [sys.executable, "-m", "mnist_repro", "run", "--version", str(number), "--seed", str(seed),
                    "--out", out, *extra_args]
         done = subprocess.run(command, capture_output=True, text=True, preexec_fn=_die_with_parent)
@@ -94,6 +120,8 @@ def run_all(client, todo: list, root: Path, extra_args: tuple = ()) -> int:
         version, seed = futures[future]
         try:
             save_record(seed_folder(root, version.number, seed), future.result())
+        except UserError:  # this machine's disk is full: every later record would fail the same way
+            raise
         except Exception as error:  # noqa: BLE001 - one failed run must not lose the others
             failed += 1
             print(f"version {version.number} seed {seed}: {error}", file=sys.stderr, flush=True)

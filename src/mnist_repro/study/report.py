@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import versions
+from .. import errors
 from ..errors import UserError
 from ..outputs.atomic import write_text_atomic
 from .report_figures import accuracy_histogram, figure_4
@@ -147,6 +148,11 @@ def build(root: Path = Path("deliverables/seeds"), out: Path = Path("deliverable
     if not study.runs:
         raise UserError(f"no study runs under {root}/; run `make reproduce` first (or `make reproduce SEEDS=1` "
                         "for one seed of each version)", exit_code=1)
+    with errors.writing("the report", out):
+        return _write(study, out)
+
+
+def _write(study, out: Path) -> Path:
     figures = out / "report"
     figures.mkdir(parents=True, exist_ok=True)
     lines = ["# Reproduction report: the 2018 MNIST report against this repository", "",

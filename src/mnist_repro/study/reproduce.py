@@ -9,7 +9,6 @@ mid-training resumes from its own checkpoint).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -18,13 +17,7 @@ from pathlib import Path
 
 from .. import versions
 from ..errors import UserError
-
-KEPT = ("metrics.json", "history.csv")
-
-
-def seed_folder(root: Path, number: int, seed: int) -> Path:
-    return root / f"ver_{number}" / f"seed_{seed}"
-
+from .records import KEPT, save_record, seed_folder
 
 def read_metrics(folder: Path) -> dict | None:
     try:
@@ -43,18 +36,6 @@ def is_faithful(metrics: dict | None, version, seed: int) -> bool:
             and settings.get("epochs") == version.epochs and settings.get("batch_size") == version.batch_size
             and settings.get("validation") == "train" and metrics.get("version") == version.number
             and settings.get("precision", "float32") == "float32")
-
-
-def save_record(target: Path, files: dict[str, str]) -> None:
-    """Write a run's kept files into `target` atomically: built beside it, then renamed, so a seed
-    folder is either complete or absent."""
-    building = target.with_name(target.name + ".partial")
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
-    for name in KEPT:
-        (building / name).write_text(files[name])
-    shutil.rmtree(target, ignore_errors=True)
-    os.replace(building, target)
 
 
 def keep(source: Path, target: Path) -> None:

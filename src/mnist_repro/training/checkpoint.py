@@ -23,6 +23,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import errors
 from ..errors import UserError
 from ..outputs import atomic
 
@@ -42,6 +43,18 @@ def code_fingerprint() -> str:
     for path in files:
         digest.update(path.relative_to(CODE).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def close_h5_files(folder: Path) -> None:
+    """Close the HDF5 files left open in `folder`. Keras's save_weights closes its file only on
+    success; after a failed write (a full disk) the open file would be flushed again when Python
+    exits, which fails inside h5py's deallocator and crashed the interpreter (exit 139)."""
+    import h5py
+
+    for file_id in h5py.h5f.get_obj_ids(types=h5py.h5f.OBJ_FILE):
+        if Path(os.fsdecode(file_id.name)).parent == Path(folder):
+            with contextlib.suppress(Exception):  # the close flushes, and that write fails again
+                h5py.File(file_id).close()
 
 
 @dataclass
@@ -79,10 +92,18 @@ class Checkpoint:
                 handle.close()
                 raise UserError(f"{what} is already running (pid {owner}); wait for it to finish "
                                 f"or stop it, then run again", exit_code=1) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        try:
+            with errors.writing("the run's lock", self.folder.parent):
+                handle.seek(0)
+                handle.truncate()
+                handle.write(str(os.getpid()))
+                handle.flush()
+        except BaseException:
+            with contextlib.suppress(OSError):
+                handle.close()
+                path.unlink()
+                self.folder.parent.rmdir()  # only when empty
+            raise
         try:
             yield
         finally:
@@ -147,7 +168,11 @@ class Checkpoint:
         state = {"format": FORMAT, "epoch": epoch, "settings": self.settings, "code": self.code,
                  "epoch_s": epoch_s[:epoch], "seed_generators": seeds}
         with atomic.atomic_folder(self.state) as building:
-            model.save_weights(building / "weights.weights.h5")
+            try:
+                model.save_weights(building / "weights.weights.h5")
+            except BaseException:
+                close_h5_files(building)
+                raise
             shutil.copyfile(self.history, building / "history.csv")
             (building / "state.json").write_text(json.dumps(state, indent=1))
 

@@ -9,6 +9,7 @@ killed run resume exactly, and keeps a finished training until its deliverables 
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import sys
 import time
@@ -120,9 +121,15 @@ def run(args) -> dict:
             shuffled = batches.ShuffledBatches(x_train, y_train, version, settings["batch_size"], settings["seed"],
                                                speed.autotune)
             # Order matters: the timer and CSVLogger finish an epoch before the checkpoint saves it.
-            callbacks = [train.EpochTimer(epoch_s), keras.callbacks.CSVLogger(str(checkpoint.history), append=True),
-                         checkpoint.callback(epoch_s)]
-            train.fit(model, shuffled, epochs, resumed.epoch, validation, callbacks, 1 if sys.stdout.isatty() else 2, speed)
+            history_logger = keras.callbacks.CSVLogger(str(checkpoint.history), append=True)
+            callbacks = [train.EpochTimer(epoch_s), history_logger, checkpoint.callback(epoch_s)]
+            try:
+                with errors.writing("the checkpoint", checkpoint.folder):
+                    train.fit(model, shuffled, epochs, resumed.epoch, validation, callbacks,
+                              1 if sys.stdout.isatty() else 2, speed)
+            finally:  # fit does not close the log when it fails; a full disk would fail again at exit
+                with contextlib.suppress(OSError, AttributeError):
+                    history_logger.csv_file.close()
         fit_s = time.perf_counter() - fit_started
         training_time_s = sum(epoch_s)
         print(f"Training time: {training_time_s:.3f}s")
@@ -146,9 +153,10 @@ def run(args) -> dict:
         metrics = describe_run(run_plan, resumed.epoch, results, checkpoint.history, timing, env, code)
         from ..outputs.version_folder import write_version_folder
 
-        folder = write_version_folder(run_plan.out / f"ver_{version.number}", RunResult(
-            version, model, metrics, train_labels, test_labels, checkpoint.history, record, started,
-            x_test, y_test, test_probabilities))
+        with errors.writing("the deliverables", run_plan.out):
+            folder = write_version_folder(run_plan.out / f"ver_{version.number}", RunResult(
+                version, model, metrics, train_labels, test_labels, checkpoint.history, record, started,
+                x_test, y_test, test_probabilities))
         print(f"Deliverables written to {folder}/")
         checkpoint.discard()  # under the lock, which then removes itself
     errors.kept_training = None

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from .. import versions
+from .. import errors, versions
 from ..errors import UserError
 from . import preprocess
 
@@ -46,6 +47,21 @@ def probabilities(model, version, images: np.ndarray) -> np.ndarray:
     return model.predict(batches.inference(images, version), verbose=0)
 
 
+def save_seen(image: np.ndarray, path: Path) -> None:
+    """The 28x28 picture the model saw, written whole or not at all (a full disk names the folder)."""
+    from PIL import Image
+
+    partial = path.with_name(f".{path.name}.partial")
+    with errors.writing("the --show pictures", path.parent):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Image.fromarray(image).save(partial, format="PNG")
+            os.replace(partial, path)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+
+
 def predict(paths: list[str], number: int, as_json: bool = False, show: str | None = None,
             root: Path = Path("deliverables")) -> int:
     version = versions.get(number)
@@ -62,16 +78,12 @@ def predict(paths: list[str], number: int, as_json: bool = False, show: str | No
     results = []
     if prepared:
         probs = probabilities(model, version, np.stack([image for _, image in prepared]))
-        if show:
-            from PIL import Image
-
-            Path(show).mkdir(parents=True, exist_ok=True)
         for (file, image), p in zip(prepared, probs):
             top = np.argsort(p)[::-1][:3]
             results.append({"file": str(file), "digit": int(top[0]), "probability": float(p[top[0]]),
                             "top3": [{"digit": int(d), "probability": float(p[d])} for d in top]})
             if show:
-                Image.fromarray(image).save(Path(show) / f"{file.stem}.seen.png")
+                save_seen(image, Path(show) / f"{file.stem}.seen.png")
     if as_json:
         payload = {"version": version.number, "predictions": results,
                    "errors": [{"file": str(f), "error": e} for f, e in failures]}
