@@ -49,11 +49,17 @@ def _environments(runs: dict) -> list[str]:
     seen = []
     for _, run in sorted(runs.items()):
         env = run["metrics"]["environment"]
-        text = (f"{env['device']}; Python {env['python']}, TensorFlow {env['tensorflow']}, "
+        text = (f"{env['device']}{_isa(env)}; Python {env['python']}, TensorFlow {env['tensorflow']}, "
                 f"Keras {env['keras']}, NumPy {env['numpy']}")
         if text not in seen:
             seen.append(text)
     return seen
+
+
+def _isa(env: dict) -> str:
+    """The vector width, which tells CPU models apart when their names are the same ("AMD EPYC")."""
+    flags = env.get("cpu_flags") or []
+    return " (AVX-512)" if "avx512f" in flags else " (AVX2)" if "avx2" in flags else ""
 
 
 def _times_section(version, runs: dict) -> list[str]:
@@ -67,7 +73,7 @@ def _times_section(version, runs: dict) -> list[str]:
     by_cpu: dict[str, list[float]] = {}
     for _, run in sorted(runs.items()):
         env = run["metrics"]["environment"]
-        by_cpu.setdefault(f"{env.get('cpu', env['device'])}, {env.get('cpu_count', '?')} cores", []).append(
+        by_cpu.setdefault(f"{env.get('cpu', env['device'])}{_isa(env)}, {env.get('cpu_count', '?')} cores", []).append(
             float(run["metrics"]["results"]["training_time_s"]))
     for cpu, values in by_cpu.items():
         times, per_epoch = Spread(values), Spread([t / version.epochs for t in values])
@@ -75,7 +81,8 @@ def _times_section(version, runs: dict) -> list[str]:
                      f"{per_epoch.mean / paper_epoch:.2f} |")
     environments = _environments(runs)
     lines += ["", "Both include the validation pass over the 60,000 training images. Ours ran on: "
-              + "; ".join(environments) + ".", ""]
+              + "; ".join(environments) + ". A study run that shared its machine with other work (seeds run "
+              "in the background) took longer than a quiet one; for speed, quote `make bench`.", ""]
     if len(environments) > 1:
         lines += [f"**Mixed environments:** these {len(runs)} runs used {len(environments)} different CPU or library "
                   "combinations. Times are given per CPU model; a spread of results may include library "
