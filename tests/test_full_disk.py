@@ -139,22 +139,23 @@ def fill_to(disk: Path, free_kib: int) -> None:
         filler.write(b"\0" * max(0, stats.f_bavail * stats.f_frsize - free_kib * 1024))
 
 
-@pytest.mark.parametrize("free_kib, what", [(100, "the checkpoint"), (3000, "the deliverables")])
-def test_a_real_disk_that_fills(small_disk, tmp_path, free_kib, what):
-    """A second run into a disk that holds a good ver_1 and fills in the checkpoint's HDF5 weights
-    or in the deliverables; after freeing space the same command ends as an uninterrupted run."""
-    run = ("run", "--version", "1", "--limit", "2000", "--epochs", "2")
+def test_a_real_disk_that_fills(small_disk, tmp_path):
+    """Runs into a disk that holds a good ver_1 and fills, first in the checkpoint's HDF5 weights,
+    then in the deliverables; after freeing space the same command ends as an uninterrupted run."""
+    run = ("run", "--version", "1", "--limit", "2000", "--epochs", "2", "--out", small_disk / "X")
     out = small_disk / "X"
-    assert run_cli(*run, "--out", out).returncode == 0
-    good = snapshot(out / "ver_1")
-    fill_to(small_disk, free_kib)
-    done = run_cli(*run, "--out", out, "--seed", "1")
-    assert_full_disk_line(done, out)
-    assert what in done.stderr
-    assert snapshot(out / "ver_1") == good
-    (small_disk / "filler").unlink()
-    assert run_cli(*run, "--out", out, "--seed", "1").returncode == 0
-    reference = run_cli(*run, "--out", tmp_path / "reference", "--seed", "1")
-    for name in ("assigned_labels_train.txt", "assigned_labels_test.txt"):
-        assert (out / "ver_1" / name).read_bytes() == (tmp_path / "reference" / "ver_1" / name).read_bytes()
-    assert reference.returncode == 0 and not (out / ".checkpoints").exists() and not partials(out)
+    assert run_cli(*run).returncode == 0
+    reference = run_cli(*run[:-2], "--out", tmp_path / "reference", "--seed", "1")
+    assert reference.returncode == 0
+    for free_kib, what in ((100, "the checkpoint"), (3000, "the deliverables")):
+        good = snapshot(out / "ver_1")
+        fill_to(small_disk, free_kib)
+        done = run_cli(*run, "--seed", "1", "--restart")
+        assert_full_disk_line(done, out)
+        assert what in done.stderr
+        assert snapshot(out / "ver_1") == good
+        (small_disk / "filler").unlink()
+        assert run_cli(*run, "--seed", "1").returncode == 0
+        for name in ("assigned_labels_train.txt", "assigned_labels_test.txt"):
+            assert (out / "ver_1" / name).read_bytes() == (tmp_path / "reference" / "ver_1" / name).read_bytes()
+        assert not (out / ".checkpoints").exists() and not partials(out)

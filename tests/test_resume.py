@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ROOT, assert_one_line_error, cli_env, run_cli, wait_for
 
-EPOCHS = 4
+EPOCHS = 3  # enough for a kill after epoch 2 with an epoch still to go
 EXACT = ("history.csv", "assigned_labels_train.txt", "assigned_labels_test.txt")
 
 
@@ -47,13 +47,14 @@ def uninterrupted(tmp_path_factory):
     return folders
 
 
-# Both versions with dropout, killed after a checkpoint and before any; Ctrl-C and SIGTERM take
-# the same path through the checkpoint, so v2 alone covers them (make test stays under 10 minutes).
+# Both versions with dropout killed after a checkpoint (v3 has more seed generators to restore);
+# a kill before any checkpoint is a fresh start whatever the version, so v2 alone covers it, and
+# Ctrl-C and SIGTERM take the same path through the checkpoint, so v2 alone covers them too.
 # Ctrl-C and SIGTERM are sent after epoch 1, so that a slow, busy machine cannot let the run finish
 # before the signal lands.
 @pytest.mark.parametrize("version, moment, sig", [
     (2, "after epoch 2", signal.SIGKILL), (3, "after epoch 2", signal.SIGKILL),
-    (2, "during epoch 1", signal.SIGKILL), (3, "during epoch 1", signal.SIGKILL),
+    (2, "during epoch 1", signal.SIGKILL),
     (2, "after epoch 1", signal.SIGINT), (2, "after epoch 1", signal.SIGTERM),
 ])
 def test_interrupted_run_resumes_bit_identical(tmp_path, uninterrupted, version, moment, sig):
