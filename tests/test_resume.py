@@ -19,9 +19,17 @@ def arguments(version, out, *extra):
             "--out", str(out), *extra]
 
 
+def as_in_a_terminal():
+    """Ctrl-C's default action, as a terminal gives it. A test suite started in the background
+    (`make test &`, nohup, some CI runners) ignores SIGINT, and a child inherits that, so without
+    this the run would never see the interrupt the test sends."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(version, out, *extra):
     return subprocess.Popen([sys.executable, "-m", "mnist_repro", *arguments(version, out, *extra)],
-                            cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=as_in_a_terminal)
 
 
 def saved_epoch(out, version):
