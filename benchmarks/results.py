@@ -136,14 +136,10 @@ def figure(bench: dict, path: Path) -> None:
 def write(folder: Path, bench: dict) -> None:
     """Each file whole or not at all; a full disk is one line naming the folder."""
     from mnist_repro.errors import writing
-    from mnist_repro.outputs.atomic import write_text_atomic
+    from mnist_repro.outputs.atomic import replacing, write_text_atomic
 
     with writing("the bench results", folder):
         write_text_atomic(folder / "results.json", json.dumps(bench, indent=2) + "\n")
         write_text_atomic(folder / "results.md", markdown(bench))
-        partial = folder / ".results.png.partial"
-        try:
+        with replacing(folder / "results.png") as partial:
             figure(bench, partial)
-            partial.replace(folder / "results.png")
-        finally:
-            partial.unlink(missing_ok=True)

@@ -15,15 +15,23 @@ from pathlib import Path
 from ..errors import UserError
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write beside the target and rename over it, so a reader never sees half a file."""
+@contextlib.contextmanager
+def replacing(path: Path):
+    """Yield a hidden sibling of `path` to write; on success it is renamed over `path`, on failure
+    (a full disk, an error) it is removed, so a reader never sees half a file and none is left."""
+    path = Path(path)
     partial = path.with_name(f".{path.name}.partial")
     try:
-        partial.write_text(text)
+        yield partial
         os.replace(partial, path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    with replacing(path) as partial:
+        partial.write_text(text)
 
 
 def check_writable(out: Path) -> None:

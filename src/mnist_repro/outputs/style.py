@@ -8,7 +8,6 @@ PNG metadata carries no timestamp, so the same inputs give the same bytes.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import matplotlib
@@ -16,6 +15,8 @@ import matplotlib
 matplotlib.use("Agg")  # files only; no display needed
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from .atomic import replacing  # noqa: E402
 
 METADATA = {"Software": None}
 PAPER = {"color": "0.45", "marker": "o", "linestyle": "--", "markersize": 4}
@@ -50,13 +51,8 @@ def epoch_axis(axis, metric: str) -> None:
 def save(fig, path, dpi: int = 100) -> None:
     """Write the PNG beside the target and rename it over, so a failed write (a full disk) leaves
     the previous figure whole and no partial file behind."""
-    path = Path(path)
-    partial = path.with_name(f".{path.name}.partial")
     try:
-        fig.savefig(partial, dpi=dpi, metadata=METADATA, format=path.suffix.lstrip(".") or "png")
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+        with replacing(path) as partial:
+            fig.savefig(partial, dpi=dpi, metadata=METADATA, format=Path(path).suffix.lstrip(".") or "png")
     finally:
         plt.close(fig)

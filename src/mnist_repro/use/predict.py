@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import numpy as np
 
 from .. import errors, versions
 from ..errors import UserError
+from ..outputs.atomic import replacing
 from . import preprocess
 
 
@@ -51,15 +51,10 @@ def save_seen(image: np.ndarray, path: Path) -> None:
     """The 28x28 picture the model saw, written whole or not at all (a full disk names the folder)."""
     from PIL import Image
 
-    partial = path.with_name(f".{path.name}.partial")
     with errors.writing("the --show pictures", path.parent):
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
+        with replacing(path) as partial:
             Image.fromarray(image).save(partial, format="PNG")
-            os.replace(partial, path)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
 
 
 def predict(paths: list[str], number: int, as_json: bool = False, show: str | None = None,
