@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
+from importlib import metadata
 from pathlib import Path
 
 
@@ -45,6 +46,17 @@ def git_commit() -> dict:
     return {"commit": commit.stdout.strip(), "src_dirty": bool(status.stdout.strip())}
 
 
+def distributions() -> dict[str, str]:
+    """Every installed distribution and its version, so that a result names its whole environment,
+    not only the libraries it imports (h5py, protobuf, ml-dtypes... change results too)."""
+    found = {}
+    for dist in metadata.distributions():
+        name = (dist.metadata["Name"] or "").strip()
+        if name:
+            found[name.lower().replace("_", "-").replace(".", "-")] = dist.version
+    return dict(sorted(found.items()))
+
+
 def describe() -> dict:
     """Library versions and hardware; imports TensorFlow, so call it only once training is due."""
     import keras
@@ -67,4 +79,5 @@ def describe() -> dict:
         "cpu_count": os.cpu_count(),
         "gpus": gpus,
         "device": f"GPU ({', '.join(gpus)})" if gpus else f"CPU ({cpu_model()}, {os.cpu_count()} cores)",
+        "distributions": distributions(),
     }
