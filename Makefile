@@ -95,7 +95,7 @@ VERSIONS ?= $(ALL_VERSIONS)
 # worker processes (doc/cluster.md; needs requirements-cluster.txt).
 CLUSTER ?=
 WORKERS ?= 2
-reproduce: install data
+reproduce: install data $(if $(CLUSTER),$(CLUSTER_STAMP))
 	$(BIN)/python -m mnist_repro reproduce --seeds $(SEEDS) --versions "$(VERSIONS)" $(if $(CLUSTER),--cluster $(CLUSTER) --workers $(WORKERS))
 	$(BIN)/python -m mnist_repro report
 

@@ -29,6 +29,30 @@ def run_cli(*args, timeout=300, cwd=ROOT, env=None) -> subprocess.CompletedProce
                           env={**cli_env(), **(env or {})}, capture_output=True, text=True, timeout=timeout)
 
 
+def call_cli(*args, cwd=ROOT) -> subprocess.CompletedProcess:
+    """The CLI's `main(argv)` in this process, as `run_cli` would run it, without starting a Python and
+    importing TensorFlow again: the same exit code, stdout and stderr. For what is not about a process."""
+    import contextlib
+    import io
+    import signal
+
+    from mnist_repro.__main__ import main
+
+    out, err = io.StringIO(), io.StringIO()
+    sigterm = signal.getsignal(signal.SIGTERM)  # main() installs its own; give pytest's back
+    try:
+        with contextlib.chdir(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main([str(arg) for arg in args])
+            except SystemExit as exit_:  # argparse's errors and --help
+                code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+                if isinstance(exit_.code, str):
+                    err.write(exit_.code)
+    finally:
+        signal.signal(signal.SIGTERM, sigterm)
+    return subprocess.CompletedProcess(["mnist_repro", *map(str, args)], code, out.getvalue(), err.getvalue())
+
+
 def assert_one_line_error(done: subprocess.CompletedProcess, *fragments: str) -> str:
     assert done.returncode != 0, done.stdout + done.stderr
     assert "Traceback" not in done.stderr + done.stdout

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import ROOT, assert_one_line_error, cli_env, run_cli
+from conftest import ROOT, assert_one_line_error, call_cli, cli_env, run_cli
 
 
 def png_declaring(width: int, height: int) -> bytes:
@@ -223,3 +223,21 @@ def test_analyze_without_a_run_folder(tmp_path):
     done = run_cli("analyze", "--version", 2, "--data", ROOT / "data" / "mnist.npz", cwd=tmp_path)
     assert_one_line_error(done, "deliverables/ver_2/metrics.json is missing or unreadable", "make run VERSION=2")
     assert not (tmp_path / "deliverables").exists()
+
+
+@pytest.mark.parametrize("args, hidden, extra", [
+    (["serve", "--port", "8765"], "uvicorn", "demo"),
+    (["serve", "--port", "8765"], "fastapi", "demo"),
+    (["reproduce", "--cluster", "local", "--seeds", "1", "--versions", "1"], "dask", "cluster"),
+])
+def test_a_missing_extra_is_one_line_naming_it(tmp_path, monkeypatch, args, hidden, extra):
+    """`pip install .` brings no extra: the command names the extra and how to get it, no traceback."""
+    for name in list(sys.modules):
+        if name == hidden or name.startswith(hidden + "."):
+            monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, hidden, None)  # as if not installed: importing it fails
+    done = call_cli(*args, cwd=tmp_path)
+    line = assert_one_line_error(done, f"'{extra}' extra", f"{hidden} is not installed",
+                                 f"pip install 'mnist-repro[{extra}]'")
+    assert done.returncode == 1 and "internal error" not in line
+    assert not (tmp_path / "build" / "errors").exists()

@@ -22,34 +22,44 @@ from conftest import ROOT, cli_env
 NOISE = re.compile(r"^[IWEF]\d{4} |absl::InitializeLog|cuInit|cudart|cuda_|cpu_feature_guard", re.M)
 
 
-def user_env() -> dict:
+# TensorFlow turns oneDNN on by default only on CPUs with AVX512-VNNI, AVX512-BF16 or AMX, and only
+# then prints its import-time notice: each console test forces both branches, whatever this CPU is.
+ONEDNN = pytest.mark.parametrize("onednn", ["1", "0"], ids=["onednn-on", "onednn-off"])
+
+
+def user_env(onednn: str | None = None) -> dict:
     env = cli_env()
     env.pop("TF_CPP_MIN_LOG_LEVEL")  # the project's own default, as a user gets it
+    if onednn is not None:
+        env["TF_ENABLE_ONEDNN_OPTS"] = onednn
     return env
 
 
-def test_a_dry_run_prints_no_tensorflow_log_line(tmp_path):
+@ONEDNN
+def test_a_dry_run_prints_no_tensorflow_log_line(tmp_path, onednn):
     done = subprocess.run([sys.executable, "-m", "mnist_repro", "run", "--version", "1", "--dry-run", "--out", tmp_path],
-                          cwd=ROOT, env=user_env(), capture_output=True, text=True, timeout=300)
+                          cwd=ROOT, env=user_env(onednn), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert not NOISE.search(done.stderr + done.stdout), done.stderr
-    assert done.stdout.startswith("mnist-repro: version 1 (dense)")
+    assert done.stdout.startswith("mnist-repro: version 1 (dense), seed 0, 1 epoch, batch size 128")
 
 
-def test_predict_prints_no_tensorflow_log_line(tmp_path, mnist):
+@ONEDNN
+def test_predict_prints_no_tensorflow_log_line(tmp_path, mnist, onednn):
     Image.fromarray(255 - mnist["x_test"][0]).save(tmp_path / "digit.png")
     done = subprocess.run([sys.executable, "-m", "mnist_repro", "predict", "--version", "2", tmp_path / "digit.png"],
-                          cwd=ROOT, env=user_env(), capture_output=True, text=True, timeout=300)
+                          cwd=ROOT, env=user_env(onednn), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stderr == "", done.stderr
 
 
 def test_serve_prints_no_tensorflow_log_line():
+    """The server imports TensorFlow like the other commands (same filter); oneDNN on, the noisy branch."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen([sys.executable, "-m", "mnist_repro", "serve", "--port", str(port)], cwd=ROOT,
-                              env=user_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              env=user_env("1"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -66,13 +76,29 @@ def test_serve_prints_no_tensorflow_log_line():
     assert not NOISE.search(err + out), err
 
 
-def test_the_logs_come_back_on_request(tmp_path):
-    """TF_CPP_MIN_LOG_LEVEL=0, as the README says, shows TensorFlow's INFO lines again."""
+@ONEDNN
+def test_the_logs_come_back_on_request(onednn):
+    """TF_CPP_MIN_LOG_LEVEL=0, as the README says, shows TensorFlow's INFO lines again; with oneDNN on,
+    its notice among them."""
     code = "import mnist_repro, tensorflow as tf; tf.constant(1) + 1"
-    done = subprocess.run([sys.executable, "-c", code], env={**user_env(), "TF_CPP_MIN_LOG_LEVEL": "0"},
+    done = subprocess.run([sys.executable, "-c", code], env={**user_env(onednn), "TF_CPP_MIN_LOG_LEVEL": "0"},
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert re.search(r"^I\d{4} ", done.stderr, re.M), done.stderr
+    assert ("oneDNN custom operations are on" in done.stderr) == (onednn == "1"), done.stderr
+
+
+def test_the_import_filter_keeps_warnings_and_errors_at_the_asked_level():
+    from mnist_repro.native_log import BANNER, keep
+
+    info = "I0000 00:00:1796138250.459894    2329 port.cc:153] oneDNN custom operations are on.\n"
+    warning = "W0000 00:00:1796138250.459894    2329 some_op.cc:12] a warning\n"
+    error = "2026-01-30 22:44:42.456316: E tensorflow/core/x.cc:9] an error\n"
+    fatal = "F0000 00:00:1.2    7 cpu_feature_guard.cc:1] The TensorFlow library was compiled to use AVX\n"
+    assert [keep(line, 2) for line in (info, warning, error, fatal, BANNER)] == [False, False, True, True, False]
+    assert [keep(line, 1) for line in (info, warning, error)] == [False, True, True]
+    assert [keep(line, 3) for line in (error, fatal)] == [False, True]
+    assert keep("Traceback (most recent call last):\n", 3) and keep("UserWarning: something\n", 3)
 
 
 def test_the_progress_bar_never_counts_past_the_epoch(tmp_path):

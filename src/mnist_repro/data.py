@@ -8,6 +8,7 @@ arrays must match the shapes, dtypes, label counts and SHA-256 values below.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
@@ -120,7 +121,10 @@ def read_npz(path: Path) -> dict[str, np.ndarray]:
 def load_keras() -> dict[str, np.ndarray]:
     import keras  # imported here: the other sources need no TensorFlow
 
-    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    # Keras prints "Downloading data from https://..." before it knows whether the host answers;
+    # offline that line is wrong, and the source that worked is named by the caller either way.
+    with contextlib.redirect_stdout(io.StringIO()):
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
 
 

@@ -52,6 +52,27 @@ _OS_FIXES = {
 
 FULL = (errno.ENOSPC, errno.EDQUOT)
 
+# The optional extras (pyproject's optional-dependencies, each from its requirements-*.txt): the
+# top-level module a feature imports, the extra that brings it, and the command that installs it.
+EXTRA_OF_MODULE = {"fastapi": "demo", "uvicorn": "demo", "multipart": "demo", "python_multipart": "demo",
+                   "dask": "cluster", "distributed": "cluster"}
+EXTRA_USE = {"demo": ("the demo server", "make demo"),
+             "cluster": ("--cluster", "make reproduce CLUSTER=local")}
+
+
+def missing_extra(error: BaseException) -> UserError | None:
+    """A missing optional package is the user's to install, not a bug: one line naming the extra."""
+    if not isinstance(error, ModuleNotFoundError) or not error.name:
+        return None
+    module = error.name.split(".")[0]
+    extra = EXTRA_OF_MODULE.get(module)
+    if extra is None:
+        return None
+    feature, command = EXTRA_USE[extra]
+    return UserError(f"{feature} needs the optional '{extra}' extra ({module} is not installed); install it "
+                     f"with `{command}` in a clone, or `pip install 'mnist-repro[{extra}]'` "
+                     f"(requirements-{extra}.txt)", exit_code=1)
+
 
 @contextlib.contextmanager
 def writing(what: str, folder: Path | str):
@@ -72,6 +93,8 @@ def explain(error: BaseException, subject: str = "") -> UserError | None:
     prefix = f"{subject}: " if subject else ""
     if isinstance(error, UserError):
         return error
+    if missing_extra(error) is not None:
+        return missing_extra(error)
     if isinstance(error, OSError) and error.errno in _OS_FIXES:
         where = error.filename if error.filename and not subject else subject
         return UserError(f"{where + ': ' if where else ''}{_OS_FIXES[error.errno]}", exit_code=1)

@@ -23,15 +23,11 @@ from ..errors import UserError
 from .records import KEPT, save_record, seed_folder
 
 RETRIES = 2
-INSTALL = "install it with `.venv/bin/pip install -r requirements-cluster.txt`"
 
 
 def connect(address: str, workers: int = 2):
     """A Dask client: `local` starts a LocalCluster of `workers` processes on 127.0.0.1."""
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:
-        raise UserError(f"--cluster needs Dask distributed, which is not installed; {INSTALL}") from None
+    from dask.distributed import Client, LocalCluster  # a missing extra is errors.missing_extra's line
     if address == "local":
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                                dashboard_address=None)

@@ -166,7 +166,7 @@ def run(args) -> dict:
 def print_header(run_plan: RunPlan, env: dict) -> None:
     version, settings, mnist = run_plan.version, run_plan.settings, run_plan.mnist
     print(f"mnist-repro: version {version.number} ({version.name}), seed {settings['seed']}, "
-          f"{settings['epochs']} epochs, batch size {settings['batch_size']}, "
+          f"{settings['epochs']} epoch{'' if settings['epochs'] == 1 else 's'}, batch size {settings['batch_size']}, "
           f"validation data: {settings['validation']}")
     print(f"Using TensorFlow v{env['tensorflow']}, Keras {env['keras']} (backend {env['backend']}), on {env['device']}")
     if settings["precision"] != "float32":
