@@ -8,7 +8,7 @@ ALL_VERSIONS := $(sort $(patsubst v%.py,%,$(notdir $(wildcard src/mnist_repro/ve
 ARGS ?=
 
 .DEFAULT_GOAL := run
-.PHONY: run install data test clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice FORCE
+.PHONY: run install lock data test clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice FORCE
 
 # A bad VERSION stops make before anything runs, with one line naming the valid ones.
 ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
@@ -40,7 +40,7 @@ $(TF_CHOICE): FORCE
 	@test "$$(cat $@ 2>/dev/null)" = "$(TF_WHEEL)" || echo "$(TF_WHEEL)" > $@
 
 # The stamp makes install idempotent; a change of requirements or of the wheel reinstalls.
-$(STAMP): requirements.txt pyproject.toml $(TF_CHOICE)
+$(STAMP): requirements.txt pyproject.toml $(wildcard lock/run-*.txt) $(TF_CHOICE)
 	@if ! command -v dot >/dev/null 2>&1; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    (apt-get install -y -q graphviz >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q graphviz >/dev/null 2>&1)) \
@@ -56,19 +56,20 @@ $(STAMP): requirements.txt pyproject.toml $(TF_CHOICE)
 	@# tensorflow and tensorflow-cpu install the same package: never keep both.
 	@case "$$(cat $(TF_CHOICE))" in tensorflow-cpu*) other=tensorflow;; *) other=tensorflow-cpu;; esac; \
 	  if $(BIN)/python -m pip show -q $$other >/dev/null 2>&1; then $(BIN)/python -m pip uninstall -q -y $$other; fi
-	grep -v '^tensorflow==' requirements.txt > $(VENV)/requirements-run.txt
-	$(BIN)/python -m pip install -q "$$(cat $(TF_CHOICE))" -r $(VENV)/requirements-run.txt
+	@# Every package from the lock of this wheel, hash-checked (lock/README.md).
+	$(PYTHON) lock/install.py $(BIN)/python lock/run-$$(case "$$(cat $(TF_CHOICE))" in \
+	  *and-cuda*) echo cuda;; tensorflow-cpu*) echo cpu;; *) echo default;; esac).txt
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@
 
 # The optional extras, each installed on first use: the demo server, the tests, the Dask cluster.
 DEMO_STAMP := $(VENV)/.demo-installed
-$(DEMO_STAMP): requirements-demo.txt | $(STAMP)
-	$(BIN)/python -m pip install -q -r requirements-demo.txt
+$(DEMO_STAMP): requirements-demo.txt lock/demo.txt | $(STAMP)
+	$(PYTHON) lock/install.py $(BIN)/python lock/demo.txt
 	touch $@
 
 TEST_STAMP := $(VENV)/.test-installed
-$(TEST_STAMP): requirements-test.txt | $(STAMP)
+$(TEST_STAMP): requirements-test.txt lock/test.txt | $(STAMP)
 	@if ! command -v chromedriver >/dev/null 2>&1; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    (apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium chromium-driver >/dev/null 2>&1)) \
@@ -76,13 +77,31 @@ $(TEST_STAMP): requirements-test.txt | $(STAMP)
 	      || echo "note: chromium not installed; the demo's browser test will be skipped"; \
 	  else echo "note: chromium-driver not found (optional); the demo's browser test will be skipped"; fi; \
 	fi
-	$(BIN)/python -m pip install -q -r requirements-test.txt
+	$(PYTHON) lock/install.py $(BIN)/python lock/test.txt
 	touch $@
 
 CLUSTER_STAMP := $(VENV)/.cluster-installed
-$(CLUSTER_STAMP): requirements-cluster.txt | $(STAMP)
-	$(BIN)/python -m pip install -q -r requirements-cluster.txt
+$(CLUSTER_STAMP): requirements-cluster.txt lock/cluster.txt | $(STAMP)
+	$(PYTHON) lock/install.py $(BIN)/python lock/cluster.txt
 	touch $@
+
+# The locks (lock/README.md): every package of a run, per TensorFlow wheel, and of each extra, pinned
+# with its hashes by a pinned uv, from the packages PyPI had at LOCK_DATE, so that the same command
+# writes the same files. The extras are resolved against the CPU run lock, so they share its pins.
+LOCK_TOOL := uv==0.13.8
+LOCK_DATE ?= 2026-12-01T00:00:00Z
+LOCK_VENV := .venv-lock
+UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile -q --generate-hashes --universal --python-version 3.11 \
+  --exclude-newer $(LOCK_DATE) --custom-compile-command "make lock"
+lock:
+	@test -x $(LOCK_VENV)/bin/uv || { $(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/python -m pip install -q $(LOCK_TOOL); }
+	@grep -v '^tensorflow==' requirements.txt > $(LOCK_VENV)/run.txt
+	@for wheel in cpu:tensorflow-cpu cuda:'tensorflow[and-cuda]' default:tensorflow; do \
+	  echo "$${wheel#*:}==$(TF_PIN)" > $(LOCK_VENV)/wheel.txt; \
+	  $(UV_COMPILE) $(LOCK_VENV)/wheel.txt $(LOCK_VENV)/run.txt -o lock/run-$${wheel%%:*}.txt || exit 1; done
+	@for extra in demo test cluster; do $(UV_COMPILE) requirements-$$extra.txt -c lock/run-cpu.txt -o lock/$$extra.txt || exit 1; done
+	@$(UV_COMPILE) requirements.txt requirements-keras2.txt -o lock/keras2.txt
+	@echo "wrote lock/: $$(ls lock/*.txt | tr '\n' ' ')(packages as of $(LOCK_DATE))"
 
 # Always runs: it verifies data/mnist.npz (a second), honours MNIST_NPZ, and rebuilds a damaged cache.
 data: install
@@ -142,7 +161,7 @@ resume-check: install data
 
 # The v1 loss-gap A/B (doc/v1-gap.md): Keras 3 arms in .venv, Keras 2 (tf_keras) in .venv-keras2.
 v1-gap: install data
-	@test -x .venv-keras2/bin/python || { $(PYTHON) -m venv .venv-keras2 && .venv-keras2/bin/python -m pip install -q -r requirements.txt -r requirements-keras2.txt \
+	@test -x .venv-keras2/bin/python || { $(PYTHON) -m venv .venv-keras2 && $(PYTHON) lock/install.py .venv-keras2/bin/python lock/keras2.txt \
 	  && .venv-keras2/bin/python -m pip install -q --no-deps -e .; } || echo "note: tf_keras could not be installed; the keras2 arm is skipped"
 	$(BIN)/python -m mnist_repro.study.v1_gap
 
@@ -159,4 +178,4 @@ clean:
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) .venv-bench .venv-keras2 data src/*.egg-info
+	rm -rf $(VENV) .venv-bench .venv-keras2 $(LOCK_VENV) data src/*.egg-info

@@ -175,3 +175,46 @@ def test_readme_results_tables_are_regenerated_from_the_deliverables(readme, lan
     text = (ROOT / readme).read_text(encoding="utf-8")
     block = text.split(readme_table.START, 1)[1].split(readme_table.END, 1)[0].strip()
     assert block == readme_table.table(ROOT / "deliverables", language)
+
+
+def test_the_permutation_test_counts_every_split_or_a_fixed_sample():
+    from mnist_repro.study.stats import permutation_p_value
+
+    # [1, 2, 3] against [4, 5, 6]: of the 20 ways to split six runs in three, only the seen split and
+    # its mirror are as far apart, so p = 2 / 20.
+    assert permutation_p_value([1.0, 2.0, 3.0], [4.0, 5.0, 6.0]) == (0.1, "exact, all 20 splits")
+    assert permutation_p_value([1.0, 2.0, 3.0], [1.0, 2.0, 3.0])[0] == 1.0
+    sampled = permutation_p_value(list(range(20)), [x + 0.5 for x in range(20)], limit=1000)
+    assert sampled[1] == "1,000 random splits" and sampled == permutation_p_value(list(range(20)), [x + 0.5 for x in range(20)], limit=1000)
+
+
+def fake_run(accuracy: float, flags: list[str], distributions: dict | None = None) -> dict:
+    env = {"cpu_flags": flags, "gpus": []}
+    if distributions is not None:
+        env["distributions"] = distributions
+    return {"metrics": {"environment": env, "results": {"test_accuracy": accuracy}}}
+
+
+def test_the_cpu_kind_split_tests_only_kinds_with_enough_runs():
+    from mnist_repro.study.report_environment import accuracy_by_cpu_kind, cpu_kind
+
+    assert cpu_kind({"cpu_flags": ["avx2", "avx512f", "amx_bf16"]}) == "AMX"
+    assert cpu_kind({"cpu_flags": ["avx2", "avx512f"]}) == "AVX-512" and cpu_kind({"cpu_flags": ["avx2"]}) == "AVX2"
+    runs = {0: fake_run(98.0, ["avx2"]), 1: fake_run(98.1, ["avx2"]), 2: fake_run(98.2, ["avx2"]),
+            3: fake_run(99.0, ["avx2", "avx512f"]), 4: fake_run(99.1, ["avx2", "avx512f"]),
+            5: fake_run(99.2, ["avx2", "avx512f"]), 6: fake_run(97.0, ["avx2", "avx512f", "amx_bf16"])}
+    text = "\n".join(accuracy_by_cpu_kind(runs))
+    assert "| AVX2 | 3 | 98.10 ± 0.10 % | [98.00, 98.20] % |" in text
+    assert ("AVX2 against AVX-512: -1.00 pp in mean test accuracy; a permutation test of the difference "
+            "(exact, all 20 splits) gives p = 0.100, so no evidence") in text
+    assert "Too few runs to test on AMX (n = 1)" in text
+
+
+def test_the_report_says_whether_the_runs_share_their_packages():
+    from mnist_repro.study.report_environment import package_sets
+
+    same = {"numpy": "2.4.6", "h5py": "3.14.0", "mnist-repro": "1.0.0"}
+    assert "share one set of 2 distributions" in package_sets({0: fake_run(98, [], same), 1: fake_run(98, [], same)})
+    other = {**same, "h5py": "3.15.0"}
+    mixed = package_sets({0: fake_run(98, [], same), 1: fake_run(98, [], other), 2: fake_run(98, [])})
+    assert "2 different sets; they differ in h5py." in mixed and "Seeds 2 predate" in mixed

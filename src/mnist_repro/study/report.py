@@ -12,6 +12,7 @@ from .. import versions
 from .. import errors
 from ..errors import UserError
 from ..outputs.atomic import write_text_atomic
+from .report_environment import accuracy_by_cpu_kind, cpu_kind, package_sets
 from .report_figures import accuracy_histogram, figure_4
 from .stats import FINAL, Spread, collect, epoch_spread, final_spread, interval_verdict, rank_text
 
@@ -58,8 +59,8 @@ def _environments(runs: dict) -> list[str]:
 
 def _isa(env: dict) -> str:
     """The vector width, which tells CPU models apart when their names are the same ("AMD EPYC")."""
-    flags = env.get("cpu_flags") or []
-    return " (AVX-512)" if "avx512f" in flags else " (AVX2)" if "avx2" in flags else ""
+    kind = cpu_kind(env)
+    return "" if kind in ("unknown", "GPU") else f" ({kind})"
 
 
 def _times_section(version, runs: dict) -> list[str]:
@@ -82,7 +83,8 @@ def _times_section(version, runs: dict) -> list[str]:
     environments = _environments(runs)
     lines += ["", "Both include the validation pass over the 60,000 training images. Ours ran on: "
               + "; ".join(environments) + ". A study run that shared its machine with other work (seeds run "
-              "in the background) took longer than a quiet one; for speed, quote `make bench`.", ""]
+              "in the background) took longer than a quiet one; for speed, quote `make bench`.", "",
+              package_sets(runs), ""]
     if len(environments) > 1:
         lines += [f"**Mixed environments:** these {len(runs)} runs used {len(environments)} different CPU or library "
                   "combinations. Times are given per CPU model; a spread of results may include library "
@@ -114,6 +116,7 @@ def _version_section(version, runs: dict, figure_name: str) -> list[str]:
     lines += ["", f"Test errors per seed: {per_seed}.", "",
               f"![test accuracy over seeds](report/histogram_{version.number}.png)", ""]
 
+    lines += accuracy_by_cpu_kind(runs)
     lines += _times_section(version, runs)
     lines += [f"### Per epoch (report table 4.{2 * version.number - 1} and figure 4.{version.number})", "",
               "The paper's values are its console log. Where the report's table printed something else, "

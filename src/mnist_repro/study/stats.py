@@ -144,3 +144,30 @@ def epoch_spread(runs: dict[int, dict], epoch: int, key: str) -> Spread | None:
     values = [run["history"][epoch][key] for _, run in sorted(runs.items())
               if epoch < len(run["history"]) and key in run["history"][epoch]]
     return Spread(values) if values else None
+
+
+def permutation_p_value(first: list[float], second: list[float], limit: int = 200_000) -> tuple[float, str]:
+    """Two-sided p-value that the two groups share one mean: the share of relabellings of the pooled
+    runs whose difference in means is at least as large as the one seen. Every relabelling when there
+    are at most `limit`, else `limit` random ones from a fixed seed (so a report regenerates byte for
+    byte). No distribution is assumed, which suits a handful of runs per group."""
+    import itertools
+    import random
+
+    pooled, size = first + second, len(first)
+    observed = abs(sum(first) / len(first) - sum(second) / len(second))
+    total = sum(pooled)
+
+    def difference(chosen_sum: float) -> float:
+        return abs(chosen_sum / size - (total - chosen_sum) / (len(pooled) - size))
+
+    count = math.comb(len(pooled), size)
+    if count <= limit:
+        splits = (sum(pooled[i] for i in chosen) for chosen in itertools.combinations(range(len(pooled)), size))
+        method = f"exact, all {count:,} splits"
+    else:
+        generator = random.Random(0)
+        splits = (sum(generator.sample(pooled, size)) for _ in range(limit))
+        count, method = limit, f"{limit:,} random splits"
+    extreme = sum(difference(chosen) >= observed - 1e-12 for chosen in splits)
+    return extreme / count, method

@@ -1,0 +1,52 @@
+"""Install a lock file into a virtual environment with pip's hash checking, and say in one line
+which package failed if one does: `python lock/install.py VENV_PYTHON LOCK_FILE [PIP_OPTION ...]`.
+
+Every line of a lock names one file's version and the SHA-256 of each of its wheels and sdists
+(`make lock` writes them). pip's `--require-hashes` refuses any download whose hash is not listed,
+and any package that the lock does not pin; its own report of a mismatch is a paragraph, so this
+turns it into the one line the rest of the project prints for a failure.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+# pip's report: "    absl-py==2.5.1 from https://.../absl_py-2.5.1-py3-none-any.whl (from -r LOCK (line 3)):",
+# then one "Expected" line per locked hash ("Expected sha256 H", "Expected     or H"), then "Got  H".
+MISMATCH = re.compile(r"^\s+(\S+?)==(\S+) from (\S+?)(?: \(from .*\))?:?\s*\n\s+Expected sha256 (\S+)\n(?:\s+Expected\s+or \S+\n)*\s+Got\s+(\S+)",
+                      re.M)
+
+
+def one_line(stderr: str, lock: str) -> str:
+    """The message for a failed install: a hash mismatch names the package, anything else gives
+    pip's own error line."""
+    found = MISMATCH.search(stderr)
+    if found:
+        name, version, url, expected, got = found.groups()
+        return (f"error: {name} {version} does not match its hash in {lock} (expected sha256 {expected[:12]}…, "
+                f"got {got[:12]}… from {url.rsplit('/', 1)[-1]}); the file differs from the one locked, so "
+                "nothing was installed from it: check where it came from, and only if the change is "
+                "genuine run `make lock`")
+    errors = [line.removeprefix("ERROR: ") for line in stderr.splitlines() if line.startswith("ERROR: ")]
+    reason = errors[-1] if errors else (stderr.strip().splitlines() or ["pip failed"])[-1]
+    return f"error: installing {lock} failed: {reason}"
+
+
+def main(python: str, lock: str, *pip_options: str) -> int:
+    done = subprocess.run([python, "-m", "pip", "install", "-q", "--require-hashes", "-r", lock, *pip_options],
+                          capture_output=True, text=True)
+    noise = re.compile(r"^WARNING: Location '.*' is ignored")  # a machine's pip config, not the lock
+    sys.stdout.write(done.stdout)
+    if done.returncode == 0:
+        sys.stderr.write("".join(line + "\n" for line in done.stderr.splitlines() if not noise.match(line)))
+        return 0
+    print(one_line(done.stderr, lock), file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3:
+        sys.exit("usage: python lock/install.py VENV_PYTHON LOCK_FILE [PIP_OPTION ...]")
+    sys.exit(main(*sys.argv[1:]))

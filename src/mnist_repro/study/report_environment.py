@@ -1,0 +1,78 @@
+"""REPORT.md's environment paragraphs for one version: test accuracy by CPU kind with a two-sample
+test of whether the kind shifts it, and whether the runs share one set of installed packages."""
+
+from __future__ import annotations
+
+import itertools
+
+from .stats import Spread, permutation_p_value
+
+MIN_RUNS = 3  # fewer runs than this on a kind: its spread says nothing, so no test is made
+
+
+def cpu_kind(env: dict) -> str:
+    """The instruction set that decides which kernels TensorFlow runs (and so the bytes of a run)."""
+    flags = env.get("cpu_flags") or []
+    if env.get("gpus"):
+        return "GPU"
+    if "amx_bf16" in flags or "amx_tile" in flags:
+        return "AMX"
+    return "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "unknown"
+
+
+def accuracy_by_cpu_kind(runs: dict) -> list[str]:
+    groups: dict[str, list[float]] = {}
+    for _, run in sorted(runs.items()):
+        groups.setdefault(cpu_kind(run["metrics"]["environment"]), []).append(
+            float(run["metrics"]["results"]["test_accuracy"]))
+    lines = ["### Test accuracy by CPU kind", "", "| CPU kind | n | test accuracy, mean ± std | [min, max] |",
+             "|---|---|---|---|"]
+    for kind, values in sorted(groups.items()):
+        spread = Spread(values)
+        lines.append(f"| {kind} | {spread.n} | {spread.mean:.2f} ± {spread.std:.2f} % | "
+                     f"[{spread.low:.2f}, {spread.high:.2f}] % |")
+    lines += ["", _verdict(groups), ""]
+    return lines
+
+
+def _verdict(groups: dict[str, list[float]]) -> str:
+    if len(groups) == 1:
+        return f"All runs ran on one CPU kind ({next(iter(groups))}), so the kind's effect cannot be seen here."
+    testable = {kind: values for kind, values in groups.items() if len(values) >= MIN_RUNS}
+    few = [f"{kind} (n = {len(values)})" for kind, values in sorted(groups.items()) if len(values) < MIN_RUNS]
+    sentences = []
+    for (kind_a, a), (kind_b, b) in itertools.combinations(sorted(testable.items()), 2):
+        p, method = permutation_p_value(a, b)
+        shift = sum(b) / len(b) - sum(a) / len(a)
+        finding = ("the kind shifts the accuracy (p < 0.05)" if p < 0.05 else
+                   "no evidence that the kind shifts the accuracy at the 5 % level")
+        sentences.append(f"{kind_b} against {kind_a}: {shift:+.2f} pp in mean test accuracy; a permutation test "
+                         f"of the difference ({method}) gives p = {p:.3f}, so {finding}.")
+    if few:
+        sentences.append(f"Too few runs to test on {', '.join(few)}: at least {MIN_RUNS} are needed.")
+    return " ".join(sentences) if sentences else "No CPU kind has enough runs to test."
+
+
+def package_sets(runs: dict) -> str:
+    """Whether the runs that record every installed distribution share one set of them."""
+    sets: dict[tuple, list[int]] = {}
+    older = []
+    for seed, run in sorted(runs.items()):
+        found = run["metrics"]["environment"].get("distributions")
+        if found is None:
+            older.append(seed)
+            continue
+        sets.setdefault(tuple(sorted((k, v) for k, v in found.items() if k != "mnist-repro")), []).append(seed)
+    if not sets:
+        return (f"**Installed packages:** none of these {len(older)} runs records its full set (they predate that "
+                "record in metrics.json; their main libraries are named above).")
+    before = (f" Seeds {', '.join(map(str, older))} predate that record (their main libraries are named above)."
+              if older else "")
+    if len(sets) == 1:
+        (packages, seeds), = sets.items()
+        return (f"**Installed packages:** the {len(seeds)} runs that record them (seeds "
+                f"{', '.join(map(str, seeds))}) share one set of {len(packages)} distributions.{before}")
+    first, *others = [dict(packages) for packages in sets]
+    differing = sorted({name for other in others for name in set(first) | set(other) if first.get(name) != other.get(name)})
+    return (f"**Installed packages:** the runs that record them used {len(sets)} different sets; they differ in "
+            f"{', '.join(differing[:10])}{' …' if len(differing) > 10 else ''}.{before}")

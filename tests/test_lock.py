@@ -1,0 +1,93 @@
+"""The locked environment: every pin of the short requirement lists is in its lock at the same
+version, every locked package carries hashes, and a damaged hash stops the install in one line."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from conftest import ROOT
+
+LOCK = ROOT / "lock"
+# Which lock holds each short list's pins (the run's list is in each TensorFlow wheel's lock).
+LOCKS_OF = {"requirements.txt": ["run-cpu.txt", "run-cuda.txt", "run-default.txt", "keras2.txt"],
+            "requirements-demo.txt": ["demo.txt"], "requirements-test.txt": ["test.txt"],
+            "requirements-cluster.txt": ["cluster.txt"], "requirements-keras2.txt": ["keras2.txt"]}
+WHEEL_OF_RUN_LOCK = {"run-cpu.txt": "tensorflow-cpu", "run-cuda.txt": "tensorflow", "run-default.txt": "tensorflow"}
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pins(text: str) -> dict[str, set[str]]:
+    """name -> versions pinned (a universal lock may pin two, each under its own marker)."""
+    found: dict[str, set[str]] = {}
+    for match in re.finditer(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)", text, re.M):
+        found.setdefault(canonical(match.group(1)), set()).add(match.group(2))
+    return found
+
+
+@pytest.mark.parametrize("short", sorted(LOCKS_OF))
+def test_every_pin_is_in_its_lock_at_the_same_version(short):
+    wanted = pins((ROOT / short).read_text())
+    assert wanted, short
+    for lock_name in LOCKS_OF[short]:
+        locked = pins((LOCK / lock_name).read_text())
+        for name, versions in wanted.items():
+            if name == "tensorflow" and lock_name in WHEEL_OF_RUN_LOCK:
+                name = WHEEL_OF_RUN_LOCK[lock_name]  # the same pin, as the wheel make install chooses
+            assert locked.get(name) == versions, f"{short} pins {name}=={versions}; {lock_name} has {locked.get(name)}"
+
+
+@pytest.mark.parametrize("lock_name", sorted(path.name for path in LOCK.glob("*.txt")))
+def test_every_locked_package_has_a_hash(lock_name):
+    entries = re.split(r"\n(?=[A-Za-z0-9])", (LOCK / lock_name).read_text())
+    packages = [entry for entry in entries if re.match(r"[A-Za-z0-9][^\n]*==", entry)]
+    assert len(packages) >= 10, lock_name
+    for entry in packages:
+        assert re.search(r"--hash=sha256:[0-9a-f]{64}", entry), entry.splitlines()[0]
+
+
+def test_the_run_locks_differ_only_by_the_tensorflow_wheel():
+    cpu, cuda = pins((LOCK / "run-cpu.txt").read_text()), pins((LOCK / "run-cuda.txt").read_text())
+    assert "tensorflow-cpu" in cpu and "tensorflow" not in cpu
+    assert any(name.startswith("nvidia-") for name in cuda) and "tensorflow-cpu" not in cuda
+    shared = set(cpu) & set(cuda)
+    assert {name: cpu[name] for name in shared} == {name: cuda[name] for name in shared}
+
+
+def tiny_wheel(folder) -> tuple:
+    """A real, installable wheel made here (no network): its path and its true SHA-256."""
+    path = folder / "mnist_repro_lock_probe-1.0-py3-none-any.whl"
+    files = {"mnist_repro_lock_probe.py": "",
+             "mnist_repro_lock_probe-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: mnist-repro-lock-probe\nVersion: 1.0\n",
+             "mnist_repro_lock_probe-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+    record = "".join(f"{name},sha256={base64.urlsafe_b64encode(hashlib.sha256(body.encode()).digest()).rstrip(b'=').decode()},{len(body)}\n"
+                     for name, body in files.items()) + "mnist_repro_lock_probe-1.0.dist-info/RECORD,,\n"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, body in {**files, "mnist_repro_lock_probe-1.0.dist-info/RECORD": record}.items():
+            archive.writestr(name, body)
+    return path, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_damaged_hash_stops_the_install_in_one_line(tmp_path):
+    wheel, true_hash = tiny_wheel(tmp_path)
+    damaged = "0" * 64
+    lock = tmp_path / "lock.txt"
+    lock.write_text(f"mnist-repro-lock-probe==1.0 \\\n    --hash=sha256:{damaged}\n")
+    done = subprocess.run([sys.executable, str(LOCK / "install.py"), sys.executable, str(lock),
+                           "--no-index", "--find-links", str(tmp_path)],  # the wheel stands in for PyPI's
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: mnist-repro-lock-probe"), done.stderr
+    assert f"expected sha256 {damaged[:12]}" in lines[0] and f"got {true_hash[:12]}" in lines[0]
+    assert "make lock" in lines[0] and "Traceback" not in done.stderr
+    assert subprocess.run([sys.executable, "-c", "import mnist_repro_lock_probe"]).returncode != 0  # not installed
