@@ -8,7 +8,7 @@ ALL_VERSIONS := $(sort $(patsubst v%.py,%,$(notdir $(wildcard src/mnist_repro/ve
 ARGS ?=
 
 .DEFAULT_GOAL := run
-.PHONY: run install lock data test clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice FORCE
+.PHONY: run install lock data test verify clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice FORCE
 
 # A bad VERSION stops make before anything runs, with one line naming the valid ones.
 ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
@@ -138,6 +138,10 @@ demo: install $(DEMO_STAMP)
 # 500 requests from 8 concurrent clients against the demo on 127.0.0.1 (benchmarks/demo-load.md).
 demo-load: install data $(DEMO_STAMP) $(TEST_STAMP)
 	$(BIN)/python benchmarks/demo_load.py
+
+# Relabels MNIST with each committed model.keras and checks the committed labels and result.txt.
+verify: install data
+	$(BIN)/python -m mnist_repro verify
 
 analyze: install data
 	$(BIN)/python -m mnist_repro analyze --version $(VERSION)

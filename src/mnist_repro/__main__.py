@@ -1,4 +1,4 @@
-"""Command line: `python -m mnist_repro {run,data,reproduce,report,predict,analyze,serve} ...`; see --help of each."""
+"""Command line: `python -m mnist_repro {run,data,reproduce,report,predict,analyze,verify,serve} ...`; see --help of each."""
 
 from __future__ import annotations
 
@@ -119,6 +119,15 @@ def command_analyze(args) -> int:
     return 0
 
 
+def command_verify(args) -> int:
+    from .use import verify
+
+    from . import versions
+
+    numbers = [versions.get(args.version).number] if args.version else None
+    return verify.verify(Path(args.root), data_path=args.data, numbers=numbers)
+
+
 def command_serve(args) -> int:
     import socket
 
@@ -178,6 +187,13 @@ def main(argv=None) -> int:
     analyze_parser.add_argument("--version", default="3", help="which version (default: %(default)s)")
     analyze_parser.add_argument("--data", help="a Keras-format mnist.npz (default: as for run)")
     analyze_parser.set_defaults(handler=command_analyze)
+
+    verify_parser = commands.add_parser("verify", help="relabel MNIST with each committed model.keras and check "
+                                                       "the committed labels and result.txt (no training)")
+    verify_parser.add_argument("--root", default="deliverables", help="folder holding ver_N/ (default: %(default)s)")
+    verify_parser.add_argument("--version", help="check one version only (default: every version)")
+    verify_parser.add_argument("--data", help="a Keras-format mnist.npz (default: as for run)")
+    verify_parser.set_defaults(handler=command_verify)
 
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # name the subcommand's own help, where the valid options are listed
