@@ -22,24 +22,57 @@ def cli_env() -> dict:
     return env
 
 
-def run_cli(*args, timeout=300, cwd=ROOT, env=None) -> subprocess.CompletedProcess:
-    """`python -m mnist_repro ARGS` as a user would run it; stdout and stderr captured.
-    `env` adds variables to the test environment."""
+def run_process(*args, timeout=300, cwd=ROOT, env=None) -> subprocess.CompletedProcess:
+    """`python -m mnist_repro ARGS` in a new process, as a user would run it; stdout and stderr
+    captured. `env` adds variables. Only for behaviour that is the process's own: signals, exit at
+    a kill, locks between runs, the console's first lines, TensorFlow's import."""
     return subprocess.run([sys.executable, "-m", "mnist_repro", *map(str, args)], cwd=cwd,
                           env={**cli_env(), **(env or {})}, capture_output=True, text=True, timeout=timeout)
 
 
-def call_cli(*args, cwd=ROOT) -> subprocess.CompletedProcess:
-    """The CLI's `main(argv)` in this process, as `run_cli` would run it, without starting a Python and
-    importing TensorFlow again: the same exit code, stdout and stderr. For what is not about a process."""
+def run_cli(*args, timeout=None, cwd=ROOT, env=None) -> subprocess.CompletedProcess:
+    """The CLI as `python -m mnist_repro ARGS` would run it, but in this process (`main(argv)` with
+    stdout and stderr captured, `env` set for the call, in `cwd`): the same exit code and the same
+    lines, without starting a Python and importing TensorFlow again. `timeout` is unused (kept so
+    that a test can move between the two runners unchanged)."""
+    return call_cli(*args, cwd=cwd, env=env)
+
+
+_TF_STARTED = []
+
+
+def _start_tensorflow_once() -> None:
+    """Start TensorFlow's runtime with its default threads before any in-process run: a v1 run sets
+    one intra-op thread when it is the first to start it, which would slow every later run here.
+    (Thread counts change no result; batches.configure_threads keeps them once started.)"""
+    if not _TF_STARTED:
+        import tensorflow as tf
+
+        tf.constant(1) + 1
+        _TF_STARTED.append(True)
+
+
+def call_cli(*args, cwd=ROOT, env=None) -> subprocess.CompletedProcess:
+    """The CLI's `main(argv)` in this process: the same exit code, stdout and stderr as a process.
+    Keras's session is cleared first, so a run builds, names and seeds its layers as in a fresh
+    process (the same bytes)."""
     import contextlib
     import io
     import signal
 
+    import keras
+
+    from mnist_repro import errors
     from mnist_repro.__main__ import main
 
+    _start_tensorflow_once()
+    keras.backend.clear_session()
     out, err = io.StringIO(), io.StringIO()
     sigterm = signal.getsignal(signal.SIGTERM)  # main() installs its own; give pytest's back
+    saved_env, saved_argv0 = dict(os.environ), sys.argv[0]
+    os.environ.pop("MNIST_NPZ", None)
+    os.environ.update({key: str(value) for key, value in (env or {}).items()})
+    sys.argv[0] = "__main__.py"  # the program name in messages, as `python -m mnist_repro` has it
     try:
         with contextlib.chdir(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
@@ -50,6 +83,10 @@ def call_cli(*args, cwd=ROOT) -> subprocess.CompletedProcess:
                     err.write(exit_.code)
     finally:
         signal.signal(signal.SIGTERM, sigterm)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        sys.argv[0] = saved_argv0
+        errors.kept_training = None
     return subprocess.CompletedProcess(["mnist_repro", *map(str, args)], code, out.getvalue(), err.getvalue())
 
 
@@ -89,3 +126,20 @@ def mnist(mnist_path):
     from mnist_repro import data
 
     return data.read_npz(mnist_path)
+
+
+# One small trained run per version, made once per pytest run and read by every test that only
+# reads a trained folder (end to end, resume's uninterrupted reference, the speed settings).
+SMALL_RUN = ("--limit", "640", "--epochs", "3", "--seed", "11")
+
+
+@pytest.fixture(scope="session")
+def small_runs(tmp_path_factory) -> dict:
+    """name -> (ver_N folder, the run's CompletedProcess); "2-plain" is v2 with `--speed plain`."""
+    made = {}
+    for name, version, extra in (("1", 1, ()), ("2", 2, ()), ("3", 3, ()), ("2-plain", 2, ("--speed", "plain"))):
+        out = tmp_path_factory.mktemp(f"small-run-{name}")
+        done = run_cli("run", "--version", version, *SMALL_RUN, "--out", out, *extra)
+        assert done.returncode == 0, done.stderr[-3000:]
+        made[name] = (out / f"ver_{version}", done)
+    return made

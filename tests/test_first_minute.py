@@ -160,10 +160,11 @@ def test_a_run_installs_only_what_a_run_needs():
     lines = [line for line in (ROOT / "requirements.txt").read_text().splitlines() if line and line[0] != "#"]
     assert all(re.fullmatch(r"[a-z-]+==[0-9.]+", line) for line in lines), lines  # pinned
     plan = subprocess.run(["make", "-n", "-B", ".venv/.installed"], cwd=ROOT, capture_output=True, text=True).stdout
-    assert "requirements.txt" in plan and not re.search(r"requirements-(demo|test|cluster|bench)", plan), plan
+    assert "lock/install.py .venv/bin/python lock/run-" in plan, plan  # the run's lock, hash-checked
+    assert not re.search(r"requirements-(demo|test|cluster|bench)|lock/(demo|test|cluster)", plan), plan
     test_plan = subprocess.run(["make", "-n", "-B", "test"], cwd=ROOT, capture_output=True, text=True).stdout
     for extra in ("demo", "test", "cluster"):
-        assert f"requirements-{extra}.txt" in test_plan
+        assert f"lock/install.py .venv/bin/python lock/{extra}.txt" in test_plan
 
 
 def test_the_package_declares_its_dependencies_extras_and_command():

@@ -8,15 +8,14 @@ import sys
 
 import pytest
 
-from conftest import ROOT, assert_one_line_error, cli_env, run_cli, wait_for
+from conftest import ROOT, SMALL_RUN, assert_one_line_error, cli_env, run_cli, wait_for
 
-EPOCHS = 3  # enough for a kill after epoch 2 with an epoch still to go
+EPOCHS = int(SMALL_RUN[SMALL_RUN.index("--epochs") + 1])  # 3: a kill after epoch 2 has an epoch to go
 EXACT = ("history.csv", "assigned_labels_train.txt", "assigned_labels_test.txt")
 
 
 def arguments(version, out, *extra):
-    return ["run", "--version", str(version), "--limit", "640", "--epochs", str(EPOCHS), "--seed", "11",
-            "--out", str(out), *extra]
+    return ["run", "--version", str(version), *SMALL_RUN, "--out", str(out), *extra]
 
 
 def as_in_a_terminal():
@@ -44,15 +43,10 @@ def fit_started(out, version):
     return (out / f".checkpoints/ver_{version}").is_dir()
 
 
-@pytest.fixture(scope="module")
-def uninterrupted(tmp_path_factory):
-    folders = {}
-    for version in (2, 3):
-        out = tmp_path_factory.mktemp(f"uninterrupted{version}")
-        done = run_cli(*arguments(version, out))
-        assert done.returncode == 0, done.stderr[-3000:]
-        folders[version] = out / f"ver_{version}"
-    return folders
+@pytest.fixture
+def uninterrupted(small_runs):
+    """conftest's small runs use these very arguments: the never-interrupted reference."""
+    return {version: small_runs[str(version)][0] for version in (2, 3)}
 
 
 # Both versions with dropout killed after a checkpoint (v3 has more seed generators to restore);
