@@ -29,13 +29,22 @@ def confusion_matrix(matrix: np.ndarray, title: str, path) -> None:
 
 
 def gallery(images: np.ndarray, captions: list[str], title: str, path, columns: int = 12) -> None:
+    """The digits as one tiled picture in one axes, each caption above its digit. One axes instead
+    of one per digit: a page of 120 digits draws in a fraction of a second instead of seconds."""
     rows = max(1, -(-len(images) // columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.05, rows * 1.25 + 0.5), squeeze=False,
-                             layout="constrained")
-    for index, axis in enumerate(axes.flat):
-        axis.axis("off")
-        if index < len(images):
-            axis.imshow(images[index], cmap=style.DIGITS, vmin=0, vmax=255)
-            axis.set_title(captions[index], fontsize=7, pad=2)
+    cell, gap, head = 28, 4, 12  # pixels: a digit, the space beside it, the space for its caption
+    height, width = rows * (head + cell + gap), columns * (cell + gap)
+    mosaic = np.full((height, width), np.nan)
+    for index, image in enumerate(images):
+        top, left = (index // columns) * (head + cell + gap) + head, (index % columns) * (cell + gap) + gap // 2
+        mosaic[top:top + cell, left:left + cell] = image
+    fig = plt.figure(figsize=(columns * 1.05, rows * 1.25 + 0.5))
+    axis = fig.add_axes((0.005, 0.005, 0.99, 1 - 0.55 / (rows * 1.25 + 0.5)))
+    axis.imshow(np.ma.masked_invalid(mosaic), cmap=style.DIGITS, vmin=0, vmax=255, interpolation="nearest",
+                aspect="auto")
+    axis.axis("off")
+    for index, caption in enumerate(captions):
+        top, left = (index // columns) * (head + cell + gap), (index % columns) * (cell + gap) + gap // 2
+        axis.text(left + cell / 2, top + head - 2, caption, ha="center", va="bottom", fontsize=7)
     fig.suptitle(title)
     style.save(fig, path, dpi=80)
