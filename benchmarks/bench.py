@@ -114,7 +114,7 @@ def summarise(job: dict, report: dict, rss_mib: float, peak: dict) -> dict:
     timed_epochs = report["epoch_s"][1:] or report["epoch_s"]  # the first epoch traces and warms up
     median = statistics.median(timed_epochs)
     work = flops.epoch_gflop(versions.get(job["version"]))["total"]
-    matching_peak = peak["bf16" if "bf16" in job["config"] or "bfloat16" in job["config"] else "fp32"]["best_gflops"]
+    matching_peak = results.matching_peak(job["config"], peak)
     return {**job, "epoch_s": report["epoch_s"], "median_s": median, "min_s": min(timed_epochs),
             "max_s": max(timed_epochs), "images_per_s": 60_000 / median, "gflops": work / median,
             "percent_of_peak": 100 * work / median / matching_peak, "test_accuracy": 100 * report["test_accuracy"],
