@@ -8,7 +8,7 @@ ALL_VERSIONS := $(sort $(patsubst v%.py,%,$(notdir $(wildcard src/mnist_repro/ve
 ARGS ?=
 
 .DEFAULT_GOAL := run
-.PHONY: run install lock data test verify clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice FORCE
+.PHONY: run install lock data test verify bench-render cross-cpu clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice FORCE
 
 # A bad VERSION stops make before anything runs, with one line naming the valid ones.
 ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
@@ -159,6 +159,11 @@ bench: install data
 	  || { echo "note: the peers (torch, jax) could not be installed; benchmarking the project alone"; rm -rf $(BENCH_VENV); }
 	$(BIN)/python benchmarks/bench.py
 
+# results.md and results.png again from the committed results.json (no timing): after a change of
+# how the tables are computed.
+bench-render: install
+	$(BIN)/python benchmarks/results.py
+
 # A full v2 run killed after epoch 7 and resumed, against the same run uninterrupted (about 4 min).
 resume-check: install data
 	$(BIN)/python benchmarks/exact_resume.py
@@ -168,6 +173,11 @@ v1-gap: install data
 	@test -x .venv-keras2/bin/python || { $(PYTHON) -m venv .venv-keras2 && $(PYTHON) lock/install.py .venv-keras2/bin/python lock/keras2.txt \
 	  && .venv-keras2/bin/python -m pip install -q --no-deps -e .; } || echo "note: tf_keras could not be installed; the keras2 arm is skipped"
 	$(BIN)/python -m mnist_repro.study.v1_gap
+
+# Which CPU kinds and oneDNN settings give the same bytes: v1 seeds 0 and 5 and v2 seed 0 under each
+# setting, recorded per CPU in doc/determinism.json and tabled in doc/determinism.md (about 10 min).
+cross-cpu: install data
+	$(BIN)/python benchmarks/cross_cpu.py
 
 # The study on a Dask LocalCluster of 1 and 2 workers against one run after another (doc/cluster.md).
 cluster-check: install data $(CLUSTER_STAMP)

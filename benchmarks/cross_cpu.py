@@ -1,0 +1,116 @@
+"""`make cross-cpu`: which CPU kinds (and which TensorFlow/oneDNN settings) give the same bytes for
+the same command. Runs `python -m mnist_repro run` for a few (version, seed) pairs under each
+setting, keeps the SHA-256 of each run's label files and history.csv in doc/determinism.json (one
+record per CPU kind, model and setting, merged with what other machines recorded), and renders
+the tables of doc/determinism.md between its markers. Committed runs made on other CPUs take part
+as references: deliverables/ver_N/ (seed 0) and deliverables/seeds/ver_N/seed_S/history.csv.
+
+Knobs (environment): CROSS_RUNS="1:0 1:5 2:0" (version:seed pairs), CROSS_SETTINGS (default: all).
+`--render` redraws the page from doc/determinism.json without training.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+from mnist_repro import environment  # noqa: E402
+from mnist_repro.outputs.atomic import write_text_atomic  # noqa: E402
+from mnist_repro.study.report_environment import cpu_kind  # noqa: E402
+
+RECORDS, PAGE = ROOT / "doc" / "determinism.json", ROOT / "doc" / "determinism.md"
+START, END = "<!-- determinism:start (make cross-cpu) -->", "<!-- determinism:end -->"
+SETTINGS = {  # name -> environment: what TensorFlow's CPU kernels are told
+    "default": {},
+    "oneDNN off": {"TF_ENABLE_ONEDNN_OPTS": "0"},
+    "oneDNN on": {"TF_ENABLE_ONEDNN_OPTS": "1"},
+    "oneDNN on, AVX2 kernels only": {"TF_ENABLE_ONEDNN_OPTS": "1", "ONEDNN_MAX_CPU_ISA": "AVX2"},
+}
+FILES = ("assigned_labels_test.txt", "assigned_labels_train.txt", "history.csv")
+
+
+def digest(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.exists() else None
+
+
+def measure(version: int, seed: int, setting: str) -> dict:
+    with tempfile.TemporaryDirectory(prefix="cross-cpu-") as scratch:
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **SETTINGS[setting]}
+        done = subprocess.run([sys.executable, "-m", "mnist_repro", "run", "--version", str(version), "--seed",
+                               str(seed), "--out", scratch], cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"error: v{version} seed {seed} ({setting}) failed: {done.stderr.strip().splitlines()[-1:]}")
+        folder = Path(scratch) / f"ver_{version}"
+        metrics = json.loads((folder / "metrics.json").read_text())
+        return {**{name: digest(folder / name) for name in FILES},
+                "test_accuracy": metrics["results"]["test_accuracy"], "code": metrics["code"]["commit"]}
+
+
+def committed_references() -> list[dict]:
+    """The committed runs, where they were made: each is one more CPU kind's bytes."""
+    rows = []
+    for folder in sorted((ROOT / "deliverables").glob("ver_*/")) + sorted((ROOT / "deliverables" / "seeds").glob("ver_*/seed_*/")):
+        metrics = json.loads((folder / "metrics.json").read_text())
+        env, settings = metrics["environment"], metrics["settings"]
+        if settings.get("limit") or settings.get("precision", "float32") != "float32":
+            continue
+        rows.append({"version": metrics["version"], "seed": settings["seed"], "kind": cpu_kind(env), "cpu": env["cpu"],
+                     "setting": f"committed {folder.relative_to(ROOT)}", **{name: digest(folder / name) for name in FILES},
+                     "test_accuracy": metrics["results"]["test_accuracy"]})
+    return rows
+
+
+def render(records: list[dict]) -> str:
+    pairs = sorted({(r["version"], r["seed"]) for r in records})
+    lines = []
+    for version, seed in pairs:
+        ours = [r for r in records if (r["version"], r["seed"]) == (version, seed)]
+        refs = [r for r in committed_references() if (r["version"], r["seed"]) == (version, seed)]
+        histories = {}
+        for row in refs + ours:
+            histories.setdefault(row["history.csv"], chr(ord("A") + len(histories)))
+        lines += [f"### v{version}, seed {seed}", "",
+                  "| CPU kind | CPU | setting | history.csv | test labels | train labels | test accuracy |",
+                  "|---|---|---|---|---|---|---|"]
+        for row in refs + ours:
+            labels = [row[name] or "—" for name in FILES[:2]]
+            lines.append(f"| {row['kind']} | {row['cpu']} | {row['setting']} | {histories[row['history.csv']]} "
+                         f"(`{row['history.csv']}`) | `{labels[0]}` | `{labels[1]}` | {row['test_accuracy']:.2f} % |")
+        lines += ["", f"Distinct history.csv bytes: {len(histories)} (rows with the same letter are byte-identical).", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_page(records: list[dict]) -> None:
+    text = PAGE.read_text()
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    write_text_atomic(PAGE, f"{head}{START}\n{render(records)}{END}{tail}")
+
+
+def main() -> None:
+    records = json.loads(RECORDS.read_text()) if RECORDS.exists() else []
+    if "--render" not in sys.argv:
+        runs = [tuple(map(int, pair.split(":"))) for pair in os.environ.get("CROSS_RUNS", "1:0 1:5 2:0").split()]
+        chosen = [s for s in SETTINGS if s in os.environ.get("CROSS_SETTINGS", ",".join(SETTINGS)).split(",")]
+        env = environment.describe()
+        for version, seed in runs:
+            for setting in chosen:
+                print(f"v{version} seed {seed}, {setting} ...", flush=True)
+                row = {"version": version, "seed": seed, "kind": cpu_kind(env), "cpu": env["cpu"], "setting": setting,
+                       **measure(version, seed, setting)}
+                records = [r for r in records if (r["version"], r["seed"], r["kind"], r["cpu"], r["setting"]) !=
+                           (version, seed, row["kind"], row["cpu"], setting)] + [row]
+                write_text_atomic(RECORDS, json.dumps(records, indent=1) + "\n")
+    write_page(records)
+    print(f"wrote {PAGE.relative_to(ROOT)} from {len(records)} records")
+
+
+if __name__ == "__main__":
+    main()
