@@ -83,7 +83,8 @@ def render(version: Version, metrics: dict, topology_table: str, model_png_sourc
         "",
         "`result.txt` (the report's five lines), `assigned_labels_train.txt` / `assigned_labels_test.txt` "
         "(predicted digits), `model.png`, `console.output` (the run's console), `history.csv` "
-        "(per-epoch Keras logs and wall time), `training.png` (report figure "
+        "(Keras's per-epoch logs: loss and accuracy, and the val columns when validating; each epoch's "
+        "wall time is in metrics.json), `training.png` (report figure "
         f"4.{version.number} with this run beside it), `metrics.json` (every number, settings, data "
         "hashes, versions, timings), `model.keras` (the trained model, for `predict`), and "
         "`confusion_matrix.png` / `misclassified*.png` (the test errors; `make analyze VERSION=N` "

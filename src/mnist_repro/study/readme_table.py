@@ -7,6 +7,7 @@ is typed by hand. The Spanish table has the same numbers under Spanish headings.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from .. import versions
@@ -28,6 +29,14 @@ WORDS = {
            "inside": "dentro", "outside": "fuera", "paper": "Informe", "ours": "Nuestro"},
 }
 NAMES_ES = {"dense": "densa", "small CNN": "CNN pequeña", "deeper CNN": "CNN profunda"}
+
+
+def _hardware(text: str, language: str) -> str:
+    """A machine's description in the table's language: words and decimal commas (versions stay)."""
+    if language != "es":
+        return text
+    text = re.sub(r"(\d)\.(\d+) GHz", r"\1,\2 GHz", text)
+    return text.replace(" cores", " núcleos").replace(" threads", " hilos")
 
 
 def _number(value: float, digits: int, language: str) -> str:
@@ -61,8 +70,8 @@ def table(deliverables: Path = Path("deliverables"), language: str = "en") -> st
         lines.append(f"| {number} ({name}) | {n(version.paper.test_accuracy)} % ({version.paper.test_errors} "
                      f"{words['errors']}) | {main} | {seeds} | {interval} | {inside} | "
                      f"{version.paper.training_time_s:.0f} s | {time} |")
-    hardware = "; ".join(sorted(set(environments))) or "—"
-    lines += ["", f"{words['paper']}: {versions.get(1).paper.hardware}. {words['ours']}: {hardware}."]
+    hardware = _hardware("; ".join(sorted(set(environments))) or "—", language)
+    lines += ["", f"{words['paper']}: {_hardware(versions.get(1).paper.hardware, language)}. {words['ours']}: {hardware}."]
     return "\n".join(lines)
 
 
