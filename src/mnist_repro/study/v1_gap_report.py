@@ -6,8 +6,19 @@ import json
 import statistics
 from pathlib import Path
 
-from .. import environment, versions
+from .. import versions
 from ..outputs import style
+from .report_environment import cpu_kind
+
+# Runs made before each run recorded its CPU (up to 2026-11-29): the page of that time named the machine.
+UNRECORDED_CPU = "not recorded (the page of that time said AMD EPYC)"
+
+
+def machine(runs: list) -> str:
+    """The CPU model and kind the arm's runs recorded."""
+    seen = sorted({f"{run['cpu']} ({cpu_kind({'cpu_flags': run.get('cpu_flags')})})" for run in runs
+                   if isinstance(run, dict) and "cpu" in run})
+    return "; ".join(seen) or UNRECORDED_CPU
 
 
 def losses(run) -> list[float]:
@@ -59,20 +70,21 @@ def write(results: dict, seeds: int, folder: Path) -> None:
     axes[0].plot(epochs, paper, **style.PAPER, label="paper (2018 log)")
     lines = ["# The v1 loss gap: controlled A/B runs", "",
              "Written by `make v1-gap` (src/mnist_repro/study/v1_gap.py); do not edit by hand.", "",
-             f"v1, full data, 15 epochs, batch 128, seeds 0-{seeds - 1} per arm, each run a fresh process, on "
-             f"{environment.cpu_model()}. The value is the per-epoch training loss (Keras's running mean over "
+             f"v1, full data, 15 epochs, batch 128, seeds 0-{seeds - 1} per arm, each run a fresh process; each "
+             "arm's CPU is in its row. The value is the per-epoch training loss (Keras's running mean over "
              "the epoch), as the seed mean over the paper's, so 1.00 is the paper's curve.", "",
              f"The test accuracy is the seed mean of `model.evaluate` on the 10,000 test images; the paper's is "
              f"{versions.get(1).paper.test_accuracy:.2f} %.", "",
-             "| arm | epoch 1 | epoch 2 | epoch 5 | epoch 10 | epoch 15 | mean over epochs | test accuracy | seeds |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| arm | epoch 1 | epoch 2 | epoch 5 | epoch 10 | epoch 15 | mean over epochs | test accuracy | seeds | CPU |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for arm, runs in results.items():
         if isinstance(runs, str) or not runs:
-            lines.append(f"| {arm} | {runs or 'no runs'} | | | | | | | 0 |")
+            lines.append(f"| {arm} | {runs or 'no runs'} | | | | | | | 0 | |")
             continue
         ratio = ratios(runs, paper)
         cells = " | ".join(f"{ratio[e - 1]:.3f}" for e in (1, 2, 5, 10, 15))
-        lines.append(f"| {arm} | {cells} | {statistics.mean(ratio):.3f} | {test_accuracy(runs)} | {len(runs)} |")
+        lines.append(f"| {arm} | {cells} | {statistics.mean(ratio):.3f} | {test_accuracy(runs)} | {len(runs)} | "
+                     f"{machine(runs)} |")
         axes[0].plot(epochs, [statistics.mean(losses(run)[e] for run in runs) for e in range(len(paper))], marker="o",
                      markersize=3, label=arm)
         axes[1].plot(epochs, ratio, marker="o", markersize=3, label=arm)
