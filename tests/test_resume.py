@@ -151,16 +151,7 @@ def test_a_second_run_is_refused_and_a_stale_lock_is_taken_over(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
 
 
-# Failures after `fit`: a wrapper patches one function of the real CLI, then runs it unchanged.
-WRITER_FAILS = """
-import sys
-from mnist_repro.outputs import version_folder
-def fail(*args, **kwargs):
-    raise RuntimeError("simulated failure while writing")
-version_folder.write_version_folder = fail
-from mnist_repro.__main__ import main
-sys.exit(main(sys.argv[1:]))
-"""
+# A kill after `fit`: a wrapper patches one function of the real CLI, then runs it unchanged.
 EVALUATION_HANGS = """
 import os, sys, time
 from mnist_repro.training import train
@@ -183,9 +174,15 @@ def assert_not_trained_again(out, uninterrupted, version=2):
     assert not (out / ".checkpoints" / f"ver_{version}").exists()
 
 
-def test_a_failure_while_writing_keeps_the_training(tmp_path, uninterrupted):
-    done = subprocess.run([sys.executable, "-c", WRITER_FAILS, *arguments(2, tmp_path)], cwd=ROOT, env=cli_env(),
-                          capture_output=True, text=True, timeout=300)
+def test_a_failure_while_writing_keeps_the_training(tmp_path, uninterrupted, monkeypatch):
+    from mnist_repro.outputs import version_folder
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("simulated failure while writing")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(version_folder, "write_version_folder", fail)
+        done = run_cli(*arguments(2, tmp_path))
     assert done.returncode == 70
     assert "Traceback" not in done.stderr
     lines = [line for line in done.stderr.splitlines() if line.startswith("internal error:")]
