@@ -5,7 +5,8 @@ record per CPU kind, model and setting, merged with what other machines recorded
 the tables of doc/determinism.md between its markers. Committed runs made on other CPUs take part
 as references: deliverables/ver_N/ (seed 0) and deliverables/seeds/ver_N/seed_S/history.csv.
 
-Knobs (environment): CROSS_RUNS="1:0 1:5 2:0" (version:seed pairs), CROSS_SETTINGS (default: all).
+Knobs (environment): CROSS_RUNS="1:0 1:5 2:0" (version:seed pairs), CROSS_SETTINGS (names separated by
+";"; default: all).
 `--render` redraws the page from doc/determinism.json without training.
 """
 
@@ -98,7 +99,7 @@ def main() -> None:
     records = json.loads(RECORDS.read_text()) if RECORDS.exists() else []
     if "--render" not in sys.argv:
         runs = [tuple(map(int, pair.split(":"))) for pair in os.environ.get("CROSS_RUNS", "1:0 1:5 2:0").split()]
-        chosen = [s for s in SETTINGS if s in os.environ.get("CROSS_SETTINGS", ",".join(SETTINGS)).split(",")]
+        chosen = [s for s in SETTINGS if s in os.environ.get("CROSS_SETTINGS", ";".join(SETTINGS)).split(";")]
         env = environment.describe()
         for version, seed in runs:
             for setting in chosen:
