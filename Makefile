@@ -147,8 +147,10 @@ analyze: install data
 	$(BIN)/python -m mnist_repro analyze --version $(VERSION)
 
 # The tests cover the demo and the optional Dask path too, so make test installs their extras.
+# PYTEST_ARGS passes options through, e.g. PYTEST_ARGS=--durations=25 or PYTEST_ARGS="-k resume".
+PYTEST_ARGS ?=
 test: install data $(TEST_STAMP) $(DEMO_STAMP) $(CLUSTER_STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # The benchmark: the project against PyTorch and Keras + JAX (in .venv-bench), on this machine.
 # A peer environment that cannot be built is skipped with a note; the project's rows still run.
