@@ -36,15 +36,19 @@ def assert_complete(root, runs):
 
 
 def test_local_cluster_writes_what_the_sequential_path_writes(tmp_path):
-    runs = [(1, seed) for seed in (0, 1)]  # two tasks: one for each worker
+    """Two tasks, one per worker, against the sequential path's real run of the first seed: the same
+    files (records.KEPT per run), and no work or task folder left behind."""
+    from mnist_repro.study.records import KEPT
+
+    runs = [(1, seed) for seed in (0, 1)]
     before = task_folders()
-    assert reproduce.reproduce([1], 2, tmp_path / "here", tmp_path / "nomain", SMALL) == 0
+    assert reproduce.reproduce([1], 1, tmp_path / "here", tmp_path / "nomain", SMALL) == 0
     assert reproduce.reproduce([1], 2, tmp_path / "dask", tmp_path / "nomain", SMALL, cluster="local",
                                workers=2) == 0
-    assert files_under(tmp_path / "dask") == files_under(tmp_path / "here")
-    assert len(files_under(tmp_path / "dask")) == 2 * len(runs)
+    assert files_under(tmp_path / "here") == [f"ver_1/seed_0/{name}" for name in sorted(KEPT)]
+    assert files_under(tmp_path / "dask") == sorted(f"ver_1/seed_{seed}/{name}" for _, seed in runs for name in KEPT)
     assert_complete(tmp_path / "dask", runs)
-    assert not list((tmp_path / "here").rglob(".work-seed_*"))  # the sequential study's work folders go too
+    assert not list((tmp_path / "here").rglob(".work-seed_*"))  # the sequential study's work folder goes
     assert task_folders() - before == set()  # and every Dask task's folder
 
 

@@ -31,6 +31,25 @@ def start(version, out, *extra):
                             preexec_fn=as_in_a_terminal)
 
 
+def interrupted_in_process(monkeypatch, version, out, after_epoch, *extra):
+    """The run in this process, stopped as Ctrl-C stops it (KeyboardInterrupt, exit 130) once the
+    checkpoint of `after_epoch` is written. For tests about what a later run does with a checkpoint;
+    the signals themselves are sent to real processes in test_interrupted_run_resumes_bit_identical."""
+    from mnist_repro.training.checkpoint import Checkpoint
+
+    real_save = Checkpoint.save
+
+    def save_then_interrupt(self, model, epoch, epoch_s):
+        real_save(self, model, epoch, epoch_s)
+        if epoch >= after_epoch:
+            raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Checkpoint, "save", save_then_interrupt)
+        done = run_cli(*arguments(version, out, *extra))
+    assert done.returncode == 130 and saved_epoch(out, version) == after_epoch, done.stderr[-2000:]
+
+
 def saved_epoch(out, version):
     try:
         return json.loads((out / f".checkpoints/ver_{version}/state/state.json").read_text())["epoch"]
@@ -90,11 +109,8 @@ def test_interrupted_run_resumes_bit_identical(tmp_path, uninterrupted, version,
     assert not (tmp_path / ".checkpoints" / f"ver_{version}").exists()  # removed once the deliverables are in
 
 
-def test_a_corrupt_checkpoint_starts_fresh_and_still_matches(tmp_path, uninterrupted):
-    process = start(2, tmp_path)
-    wait_for(lambda: saved_epoch(tmp_path, 2) >= 2, process)
-    process.kill()
-    process.wait()
+def test_a_corrupt_checkpoint_starts_fresh_and_still_matches(tmp_path, uninterrupted, monkeypatch):
+    interrupted_in_process(monkeypatch, 2, tmp_path, 2)
     weights = tmp_path / ".checkpoints/ver_2/state/weights.weights.h5"
     weights.write_bytes(weights.read_bytes()[:4000])
     done = run_cli(*arguments(2, tmp_path))
@@ -121,18 +137,12 @@ def test_old_or_foreign_checkpoints_are_discarded_with_the_reason(tmp_path, layo
     assert reason in done.stdout and "resuming" not in done.stdout
 
 
-def test_changed_settings_or_restart_discard_the_checkpoint(tmp_path):
-    process = start(2, tmp_path)
-    wait_for(lambda: saved_epoch(tmp_path, 2) >= 1, process)
-    process.kill()
-    process.wait()
+def test_changed_settings_or_restart_discard_the_checkpoint(tmp_path, monkeypatch):
+    interrupted_in_process(monkeypatch, 2, tmp_path, 1)
     done = run_cli(*arguments(2, tmp_path, "--seed", "12"))
     assert done.returncode == 0, done.stderr[-2000:]
     assert "the settings changed (seed)" in done.stdout and "resuming" not in done.stdout
-    process = start(2, tmp_path)
-    wait_for(lambda: saved_epoch(tmp_path, 2) >= 1, process)
-    process.kill()
-    process.wait()
+    interrupted_in_process(monkeypatch, 2, tmp_path, 1)
     done = run_cli(*arguments(2, tmp_path, "--restart"))
     assert "--restart was given" in done.stdout and "resuming" not in done.stdout
 
