@@ -93,8 +93,9 @@ def explain(error: BaseException, subject: str = "") -> UserError | None:
     prefix = f"{subject}: " if subject else ""
     if isinstance(error, UserError):
         return error
-    if missing_extra(error) is not None:
-        return missing_extra(error)
+    extra = missing_extra(error)
+    if extra is not None:
+        return extra
     if isinstance(error, OSError) and error.errno in _OS_FIXES:
         where = error.filename if error.filename and not subject else subject
         return UserError(f"{where + ': ' if where else ''}{_OS_FIXES[error.errno]}", exit_code=1)
