@@ -8,7 +8,7 @@ ALL_VERSIONS := $(sort $(patsubst v%.py,%,$(notdir $(wildcard src/mnist_repro/ve
 ARGS ?=
 
 .DEFAULT_GOAL := run
-.PHONY: run install lock data test verify bench-render cross-cpu clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice FORCE
+.PHONY: run install lock data test verify bench-render cross-cpu cluster-install clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice FORCE
 
 # A bad VERSION stops make before anything runs, with one line naming the valid ones.
 ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
@@ -84,6 +84,9 @@ CLUSTER_STAMP := $(VENV)/.cluster-installed
 $(CLUSTER_STAMP): requirements-cluster.txt lock/cluster.txt | $(STAMP)
 	$(PYTHON) lock/install.py $(BIN)/python lock/cluster.txt
 	touch $@
+
+# Dask on a worker or scheduler machine of a cluster (doc/cluster.md), from its lock.
+cluster-install: $(CLUSTER_STAMP)
 
 # The locks (lock/README.md): every package of a run, per TensorFlow wheel, and of each extra, pinned
 # with its hashes by a pinned uv, from the packages PyPI had at LOCK_DATE, so that the same command
