@@ -34,17 +34,17 @@ def gallery(images: np.ndarray, captions: list[str], title: str, path, columns: 
     rows = max(1, -(-len(images) // columns))
     cell, gap, head = 28, 4, 12  # pixels: a digit, the space beside it, the space for its caption
     height, width = rows * (head + cell + gap), columns * (cell + gap)
+    # Each cell's top-left corner: its caption's band, then its digit `head` pixels lower.
+    corners = [((i // columns) * (head + cell + gap), (i % columns) * (cell + gap) + gap // 2) for i in range(len(images))]
     mosaic = np.full((height, width), np.nan)
-    for index, image in enumerate(images):
-        top, left = (index // columns) * (head + cell + gap) + head, (index % columns) * (cell + gap) + gap // 2
-        mosaic[top:top + cell, left:left + cell] = image
+    for image, (top, left) in zip(images, corners):
+        mosaic[top + head:top + head + cell, left:left + cell] = image
     fig = plt.figure(figsize=(columns * 1.05, rows * 1.25 + 0.5))
     axis = fig.add_axes((0.005, 0.005, 0.99, 1 - 0.55 / (rows * 1.25 + 0.5)))
     axis.imshow(np.ma.masked_invalid(mosaic), cmap=style.DIGITS, vmin=0, vmax=255, interpolation="nearest",
                 aspect="auto")
     axis.axis("off")
-    for index, caption in enumerate(captions):
-        top, left = (index // columns) * (head + cell + gap), (index % columns) * (cell + gap) + gap // 2
+    for caption, (top, left) in zip(captions, corners):
         axis.text(left + cell / 2, top + head - 2, caption, ha="center", va="bottom", fontsize=7)
     fig.suptitle(title)
     style.save(fig, path, dpi=80)
