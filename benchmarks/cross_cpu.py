@@ -70,10 +70,11 @@ def committed_references() -> list[dict]:
 
 def render(records: list[dict]) -> str:
     pairs = sorted({(r["version"], r["seed"]) for r in records})
+    committed = committed_references()
     lines = []
     for version, seed in pairs:
         ours = [r for r in records if (r["version"], r["seed"]) == (version, seed)]
-        refs = [r for r in committed_references() if (r["version"], r["seed"]) == (version, seed)]
+        refs = [r for r in committed if (r["version"], r["seed"]) == (version, seed)]
         histories = {}
         for row in refs + ours:
             histories.setdefault(row["history.csv"], chr(ord("A") + len(histories)))
