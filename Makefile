@@ -158,12 +158,14 @@ PYTEST_WORKERS ?= 2
 test: install data $(TEST_STAMP) $(DEMO_STAMP) $(CLUSTER_STAMP)
 	$(BIN)/python -m pytest -q $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
-# The benchmark: the project against PyTorch and Keras + JAX (in .venv-bench), on this machine.
+# The benchmark: the project against PyTorch and Keras + JAX (in .venv-bench, with the project
+# installed there too, editable, for the peers' workers), on this machine.
 # A peer environment that cannot be built is skipped with a note; the project's rows still run.
 BENCH_VENV := .venv-bench
 bench: install data
 	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
 	@$(BENCH_VENV)/bin/python -m pip install -q -r requirements.txt -r requirements-bench.txt \
+	  && $(BENCH_VENV)/bin/python -m pip install -q --no-deps -e . \
 	  || { echo "note: the peers (torch, jax) could not be installed; benchmarking the project alone"; rm -rf $(BENCH_VENV); }
 	$(BIN)/python benchmarks/bench.py
 

@@ -10,7 +10,8 @@ Knobs (environment): BENCH_VERSIONS="1 2 3", BENCH_EPOCHS=3 (timed, after the wa
 BENCH_CONFIGS (default: every configuration but the slow opt-in ones; "all" for every one),
 BENCH_FULL_RUN=0 (1 times one more full v3 run, about 13 more minutes on 2 cores; with 0 the
 split comes from the committed deliverables/ver_3 run when this CPU model made it, and says so),
-BENCH_PEERS_PYTHON (default .venv-bench/bin/python). The default set takes about 20 minutes on a
+BENCH_PEERS_PYTHON (default .venv-bench/bin/python, with the project installed in it: `make bench`
+does `pip install --no-deps -e .` there). The default set takes about 20 minutes on a
 2-core AVX-512 EPYC.
 """
 
@@ -24,16 +25,15 @@ import sys
 import time
 from pathlib import Path
 
+import flops
+import machine
+import results
+from child import timed
+from full_run import committed_full_run, full_run
+from mnist_repro import versions  # plain data: no TensorFlow import
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(HERE))
-from child import timed  # noqa: E402
-import flops  # noqa: E402
-import machine  # noqa: E402
-from full_run import committed_full_run, full_run  # noqa: E402
-import results  # noqa: E402
-from mnist_repro import versions  # noqa: E402  (plain data: no TensorFlow import)
 
 # (name, what it is, runner, versions it runs on by default). The slow peers of v3 are opt-in:
 # on 2 cores they alone would take longer than the whole default set.
@@ -99,7 +99,7 @@ def plan_jobs(settings: dict, cpu: dict) -> tuple[list[dict], list[str]]:
 
 
 def command(job: dict, epochs: int, settings: dict) -> tuple[list[str], dict]:
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     common = ["--version", str(job["version"]), "--epochs", str(epochs), "--data", str(ROOT / "data" / "mnist.npz")]
     if job["runner"] == "torch":
         return [settings["peers_python"], str(HERE / "torch_worker.py"), *common,

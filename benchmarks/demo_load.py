@@ -25,9 +25,9 @@ import httpx
 import numpy as np
 from PIL import Image
 
+from mnist_repro import environment
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-from mnist_repro import environment  # noqa: E402
 
 
 def free_port() -> int:
@@ -38,7 +38,7 @@ def free_port() -> int:
 
 def start_server(port: int) -> subprocess.Popen:
     server = subprocess.Popen([sys.executable, "-m", "mnist_repro", "serve", "--port", str(port)], cwd=ROOT,
-                              env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "TF_CPP_MIN_LOG_LEVEL": "3"},
+                              env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

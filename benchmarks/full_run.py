@@ -33,7 +33,7 @@ def full_run(settings: dict) -> dict:
     """One whole `run --version 3`, as a user runs it."""
     with tempfile.TemporaryDirectory(prefix="bench-run-") as out:
         argv = [sys.executable, "-m", "mnist_repro", "run", "--version", "3", "--out", out, "--restart"]
-        code, _, err, wall, rss = timed(argv, {**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        code, _, err, wall, rss = timed(argv, dict(os.environ))
         if code != 0:
             return {"error": (err.strip().splitlines() or ["no output"])[-1]}
         return summary(json.loads((Path(out) / "ver_3" / "metrics.json").read_text()), wall, rss)

@@ -160,8 +160,5 @@ def write(folder: Path, bench: dict) -> None:
 
 
 if __name__ == "__main__":
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     rerender(Path(__file__).resolve().parent)
     print("wrote benchmarks/results.md and results.png again from results.json")

@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from mnist_repro import versions  # noqa: E402  (plain data: no TensorFlow import)
+from mnist_repro import versions  # plain data: no TensorFlow import
 
 
 def conv_output(size: int, kernel: int) -> int:

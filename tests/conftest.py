@@ -1,7 +1,9 @@
-"""Shared helpers: the real CLI in a subprocess, and the verified MNIST cache that `make data` made."""
+"""Shared helpers: the real CLI in a subprocess, and the verified MNIST cache that `make data` made.
+The tests import the installed package (`make install` installs it editable from this checkout)."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -11,12 +13,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))  # the tests import the same code the CLI runs
 
 
 def cli_env() -> dict:
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
     env.pop("MNIST_NPZ", None)
     env["TF_CPP_MIN_LOG_LEVEL"] = "3"
     return env
@@ -88,6 +88,15 @@ def call_cli(*args, cwd=ROOT, env=None) -> subprocess.CompletedProcess:
         sys.argv[0] = saved_argv0
         errors.kept_training = None
     return subprocess.CompletedProcess(["mnist_repro", *map(str, args)], code, out.getvalue(), err.getvalue())
+
+
+def load_script(path: str):
+    """A script of the checkout that is no package module (`benchmarks/results.py`), loaded from
+    its path as the module it is when run, without adding its folder to sys.path."""
+    spec = importlib.util.spec_from_file_location(Path(path).stem, ROOT / path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def assert_one_line_error(done: subprocess.CompletedProcess, *fragments: str) -> str:

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import ROOT, load_script
 from mnist_repro import versions
 from mnist_repro.study.stats import collect, epoch_spread
 
@@ -42,9 +42,7 @@ def test_the_v1_val_loss_as_doc_reproduction_states_it():
 
 
 def test_benchmark_tables_are_rendered_from_their_json():
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import results
-
+    results = load_script("benchmarks/results.py")
     bench = json.loads((ROOT / "benchmarks" / "results.json").read_text())
     for row in bench["rows"]:  # each row against the peak of its own precision
         assert abs(row["percent_of_peak"] - 100 * row["gflops"] / results.matching_peak(row["config"], bench["peak"])) < 1e-6

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from conftest import ROOT, assert_one_line_error, cli_env, run_cli
+from conftest import ROOT, assert_one_line_error, cli_env, load_script, run_cli
 from inject_enospc import filling_disk
 from test_study import make_run
 
@@ -112,10 +112,9 @@ def test_the_study_records(tmp_path, monkeypatch):
 
 
 def test_the_bench_results(tmp_path, monkeypatch):
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import results
-
     from mnist_repro.errors import UserError
+
+    results = load_script("benchmarks/results.py")
 
     (tmp_path / "results.md").write_text("the previous results\n")
     monkeypatch.setattr(Path, "write_text", no_space)
