@@ -174,28 +174,31 @@ bench: install data
 bench-render: install
 	$(BIN)/python benchmarks/results.py
 
-# A full v2 run killed after epoch 7 and resumed, against the same run uninterrupted (about 4 min).
+# The checks and experiments (experiments/, one script each): each writes its page in doc/.
+# A full v2 run killed after epoch 7 and resumed, against the same run uninterrupted (about 4 min),
+# in doc/resume-measurement.md.
 resume-check: install data
-	$(BIN)/python benchmarks/exact_resume.py
+	$(BIN)/python experiments/resume_check.py
 
 # The v1 loss-gap A/B (doc/v1-gap.md): Keras 3 arms in .venv, Keras 2 (tf_keras) in .venv-keras2.
 v1-gap: install data
 	@test -x .venv-keras2/bin/python || { $(PYTHON) -m venv .venv-keras2 && $(PYTHON) lock/install.py .venv-keras2/bin/python lock/keras2.txt \
 	  && .venv-keras2/bin/python -m pip install -q --no-deps -e .; } || echo "note: tf_keras could not be installed; the keras2 arm is skipped"
-	$(BIN)/python -m mnist_repro.study.v1_gap
+	$(BIN)/python experiments/v1_gap.py
 
 # Which CPU kinds and oneDNN settings give the same bytes: v1 seeds 0 and 5 and v2 seed 0 under each
 # setting, recorded per CPU in doc/determinism.json and tabled in doc/determinism.md (about 10 min).
 cross-cpu: install data
-	$(BIN)/python benchmarks/cross_cpu.py
+	$(BIN)/python experiments/cross_cpu.py
 
-# The study on a Dask LocalCluster of 1 and 2 workers against one run after another (doc/cluster.md).
+# The study on a Dask LocalCluster of 1 and 2 workers against one run after another
+# (doc/cluster-measurement.md, quoted by doc/cluster.md).
 cluster-check: install data $(CLUSTER_STAMP)
-	$(BIN)/python benchmarks/cluster_check.py
+	$(BIN)/python experiments/cluster_check.py
 
-# The opt-in bf16 mode's full-length v3 accuracy over BF16_SEEDS seeds against the FP32 study.
+# The opt-in bf16 mode's full-length v3 accuracy over BF16_SEEDS seeds against the FP32 study (doc/bf16.md).
 bf16-check: install data
-	$(BIN)/python benchmarks/bf16_check.py
+	$(BIN)/python experiments/bf16_check.py
 
 clean:
 	rm -rf build checkpoints deliverables/.checkpoints .pytest_cache

@@ -14,11 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-from mnist_repro import environment  # noqa: E402
-from mnist_repro.study import cluster, reproduce  # noqa: E402
+from mnist_repro import environment
+from mnist_repro.outputs.atomic import write_text_atomic
+from mnist_repro.study import cluster, reproduce
 
+ROOT = Path(__file__).resolve().parents[1]
 SMALL = ("--limit", "1000", "--epochs", "2")
 
 
@@ -50,7 +50,7 @@ def main() -> None:
     overhead = (one - sequential) / seeds
     commit = environment.git_commit()
     lines = ["# Measured: the study on a Dask LocalCluster", "",
-             "Written by `make cluster-check` (benchmarks/cluster_check.py); do not edit by hand.", "",
+             "Written by `make cluster-check` (experiments/cluster_check.py); do not edit by hand.", "",
              f"- **Study:** version 1, {seeds} seeds, each run `{' '.join(SMALL)}` in its own process",
              f"- **Machine:** {environment.cpu_model()}, {os.cpu_count()} cores",
              f"- **Code:** {commit['commit']}{' (with uncommitted changes in src/)' if commit['src_dirty'] else ''}", "",
@@ -62,7 +62,7 @@ def main() -> None:
              f"With {os.cpu_count()} cores, two workers run two TensorFlow processes that share the same cores, so "
              "the speed-up is bounded by the cores, not by Dask; on a cluster each worker brings its own.", ""]
     path = ROOT / "doc" / "cluster-measurement.md"
-    path.write_text("\n".join(lines))
+    write_text_atomic(path, "\n".join(lines))
     print(f"wrote {path}")
 
 

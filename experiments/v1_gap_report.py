@@ -1,4 +1,5 @@
-"""doc/v1-gap.md and doc/v1-gap.png from the v1 loss-gap A/B runs (study/v1_gap.py)."""
+"""doc/v1-gap.md, .png and .json from the v1 loss-gap A/B runs (experiments/v1_gap.py), each file
+whole or not at all."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import json
 import statistics
 from pathlib import Path
 
-from .. import versions
-from ..outputs import style
-from .report_environment import cpu_kind
+from mnist_repro import versions
+from mnist_repro.outputs import style
+from mnist_repro.outputs.atomic import write_text_atomic
+from mnist_repro.study.report_environment import cpu_kind
 
 # Runs made before each run recorded its CPU (up to 2026-11-29): the page of that time named the machine.
 UNRECORDED_CPU = "not recorded (the page of that time said AMD EPYC)"
@@ -69,7 +71,7 @@ def write(results: dict, seeds: int, folder: Path) -> None:
     fig, axes = style.panels(2)
     axes[0].plot(epochs, paper, **style.PAPER, label="paper (2018 log)")
     lines = ["# The v1 loss gap: controlled A/B runs", "",
-             "Written by `make v1-gap` (src/mnist_repro/study/v1_gap.py); do not edit by hand.", "",
+             "Written by `make v1-gap` (experiments/v1_gap.py); do not edit by hand.", "",
              f"v1, full data, 15 epochs, batch 128, seeds 0-{seeds - 1} per arm, each run a fresh process; each "
              "arm's CPU is in its row. The value is the per-epoch training loss (Keras's running mean over "
              "the epoch), as the seed mean over the paper's, so 1.00 is the paper's curve.", "",
@@ -97,6 +99,6 @@ def write(results: dict, seeds: int, folder: Path) -> None:
     style.save(fig, folder / "v1-gap.png")
     lines += ["", *conclusion(results, paper), "", "![per-epoch loss of each arm](v1-gap.png)", "",
               "The per-seed losses are in [v1-gap.json](v1-gap.json).", ""]
-    (folder / "v1-gap.md").write_text("\n".join(lines))
-    (folder / "v1-gap.json").write_text(json.dumps({"paper": paper, "arms": results}, indent=1) + "\n")
+    write_text_atomic(folder / "v1-gap.md", "\n".join(lines))
+    write_text_atomic(folder / "v1-gap.json", json.dumps({"paper": paper, "arms": results}, indent=1) + "\n")
     print(f"wrote {folder / 'v1-gap.md'} and v1-gap.png")

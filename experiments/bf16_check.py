@@ -1,6 +1,6 @@
 """`make bf16-check`: is the opt-in bf16 mode accurate enough? Full-length v3 runs with
 `--precision mixed_bfloat16` over several seeds, against the FP32 study's seeds
-(deliverables/seeds/ver_3). Writes benchmarks/bf16.md (do not edit it by hand).
+(deliverables/seeds/ver_3). Writes doc/bf16.md (do not edit it by hand).
 
 Its speed-up per epoch is measured by `make bench` (benchmarks/results.md), where nothing else
 runs; this check is about accuracy, so its own times are not reported.
@@ -19,11 +19,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-from mnist_repro import environment  # noqa: E402
-from mnist_repro.study import stats  # noqa: E402
+from mnist_repro import environment
+from mnist_repro.outputs.atomic import write_text_atomic
+from mnist_repro.study import stats
 
+ROOT = Path(__file__).resolve().parents[1]
+PAGE, KEPT = ROOT / "doc" / "bf16.md", ROOT / "doc" / "bf16.json"
 TARGET_PP = 0.15  # the performance issue's bound on |bf16 mean - FP32 mean|
 
 
@@ -32,25 +33,25 @@ def bf16_run(version: int, seed: int) -> dict:
         command = [sys.executable, "-m", "mnist_repro", "run", "--version", str(version), "--seed", str(seed),
                    "--precision", "mixed_bfloat16", "--out", out]
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
-                              env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "TF_CPP_MIN_LOG_LEVEL": "3"})
+                              env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
         if done.returncode != 0:
             sys.exit(f"error: the bf16 run of seed {seed} failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
         return json.loads((Path(out) / f"ver_{version}" / "metrics.json").read_text())
 
 
 def render(kept: dict) -> None:
-    """benchmarks/bf16.md from the kept bf16 runs and the FP32 study's seeds as they are now."""
+    """doc/bf16.md from the kept bf16 runs and the FP32 study's seeds as they are now."""
     version, runs = kept["version"], kept["runs"]
     fp32 = stats.collect(ROOT / "deliverables" / "seeds").runs.get(version, {})
     if not fp32:
         sys.exit(f"error: no FP32 study runs of version {version} to compare with; run `make reproduce`, then "
-                 "`python benchmarks/bf16_check.py --render`")
+                 "`python experiments/bf16_check.py --render`")
     fp32_acc = stats.Spread([run["metrics"]["results"]["test_accuracy"] for _, run in sorted(fp32.items())])
     bf16_acc = stats.Spread([run["test_accuracy"] for run in runs])
     gap = bf16_acc.mean - fp32_acc.mean
     lines = ["# The opt-in bf16 mode: full-length accuracy against FP32", "",
-             "Written by `make bf16-check` (benchmarks/bf16_check.py); do not edit by hand. The speed-up per "
-             "epoch is in [results.md](results.md) (`make bench`).", "",
+             "Written by `make bf16-check` (experiments/bf16_check.py); do not edit by hand. The speed-up per "
+             "epoch is in [results.md](../benchmarks/results.md) (`make bench`).", "",
              f"- **Runs:** version {version}, the faithful recipe ({kept['epochs']} epochs, full data), "
              f"`--precision mixed_bfloat16`, seeds {', '.join(str(run['seed']) for run in runs)}; FP32: the "
              f"study's {fp32_acc.n} seeds in deliverables/seeds/",
@@ -64,15 +65,13 @@ def render(kept: dict) -> None:
              f"bf16 mean minus FP32 mean: {gap:+.2f} pp; the target is within ±{TARGET_PP} pp: "
              f"{'met' if abs(gap) <= TARGET_PP else 'not met'}. The runs' own records are in "
              "[bf16.json](bf16.json).", ""]
-    path = ROOT / "benchmarks" / "bf16.md"
-    path.write_text("\n".join(lines))
-    print(f"wrote {path}")
+    write_text_atomic(PAGE, "\n".join(lines))
+    print(f"wrote {PAGE}")
 
 
 def main() -> None:
-    kept_path = ROOT / "benchmarks" / "bf16.json"
     if sys.argv[1:] == ["--render"]:
-        render(json.loads(kept_path.read_text()))
+        render(json.loads(KEPT.read_text()))
         return
     version = int(os.environ.get("BF16_VERSION", "3"))
     seeds = int(os.environ.get("BF16_SEEDS", "3"))
@@ -84,7 +83,7 @@ def main() -> None:
         print(f"bf16 seed {seed}: test accuracy {runs[-1]['test_accuracy']:.2f} %", flush=True)
     kept = {"version": version, "epochs": metrics["settings"]["epochs"], "runs": runs,
             "cpu": environment.cpu_model(), "cores": os.cpu_count(), "code": environment.git_commit()}
-    kept_path.write_text(json.dumps(kept, indent=1) + "\n")
+    write_text_atomic(KEPT, json.dumps(kept, indent=1) + "\n")
     render(kept)
 
 

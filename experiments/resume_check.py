@@ -19,10 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from mnist_repro import environment
+from mnist_repro.outputs import formats
+from mnist_repro.outputs.atomic import write_text_atomic
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-from mnist_repro import environment  # noqa: E402
-from mnist_repro.outputs import formats  # noqa: E402
 
 COMPARED = ("history.csv", "assigned_labels_train.txt", "assigned_labels_test.txt", "result.txt")
 
@@ -67,7 +68,7 @@ def main() -> None:
     version = int(os.environ.get("RESUME_VERSION", "2"))
     kill_at = int(os.environ.get("RESUME_KILL_AT", "7"))
     seed = int(os.environ.get("RESUME_SEED", "0"))
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     with tempfile.TemporaryDirectory(prefix="resume-check-") as scratch:
         whole, interrupted = Path(scratch) / "whole", Path(scratch) / "interrupted"
         print(f"uninterrupted run of version {version}, seed {seed} ...", flush=True)
@@ -87,7 +88,7 @@ def main() -> None:
         results = [json.loads((folder / "metrics.json").read_text())["results"] for folder in (a, b)]
     cpu, commit = environment.cpu_model(), environment.git_commit()
     lines = ["# Measured: a full run killed and resumed", "",
-             "Written by `make resume-check` (benchmarks/exact_resume.py); do not edit by hand.", "",
+             "Written by `make resume-check` (experiments/resume_check.py); do not edit by hand.", "",
              f"- **Run:** `python -m mnist_repro run --version {version} --seed {seed}`, full data, default settings",
              f"- **Interruption:** SIGKILL once the epoch-{kill_at} checkpoint was on disk (saved epoch: {killed}); "
              f"the same command again printed `{resumed_line}`",
@@ -100,7 +101,7 @@ def main() -> None:
               f"{labels['test']} of {results[0]['test_images']:,} test. Test accuracy: "
               f"{results[0]['test_accuracy']:.2f} % uninterrupted, {results[1]['test_accuracy']:.2f} % resumed.", ""]
     path = ROOT / "doc" / "resume-measurement.md"
-    path.write_text("\n".join(lines))
+    write_text_atomic(path, "\n".join(lines))
     print(f"wrote {path}: " + ", ".join(f"{name} {'same' if same else 'DIFFERENT'}" for name, same in rows))
     sys.exit(0 if all(same for _, same in rows) else 1)
 

@@ -20,12 +20,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-from mnist_repro import environment  # noqa: E402
-from mnist_repro.outputs.atomic import write_text_atomic  # noqa: E402
-from mnist_repro.study.report_environment import cpu_kind  # noqa: E402
+from mnist_repro import environment
+from mnist_repro.outputs.atomic import write_text_atomic
+from mnist_repro.study.report_environment import cpu_kind
 
+ROOT = Path(__file__).resolve().parents[1]
 RECORDS, PAGE = ROOT / "doc" / "determinism.json", ROOT / "doc" / "determinism.md"
 START, END = "<!-- determinism:start (make cross-cpu) -->", "<!-- determinism:end -->"
 SETTINGS = {  # name -> environment: what TensorFlow's CPU kernels are told
@@ -43,7 +42,7 @@ def digest(path: Path) -> str | None:
 
 def measure(version: int, seed: int, setting: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="cross-cpu-") as scratch:
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **SETTINGS[setting]}
+        env = {**os.environ, **SETTINGS[setting]}
         done = subprocess.run([sys.executable, "-m", "mnist_repro", "run", "--version", str(version), "--seed",
                                str(seed), "--out", scratch], cwd=ROOT, env=env, capture_output=True, text=True)
         if done.returncode != 0:

@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 ARMS = ("keras3", "keras3-logits", "keras3-float64", "keras2", "keras2-graph")
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def load_mnist(split: str = "train"):
@@ -66,8 +66,8 @@ def worker_keras2(seed: int, graph: bool = False) -> dict:
 def worker_keras3(arm: str, seed: int) -> dict:
     import keras
 
-    from .. import versions
-    from ..training import batches, train
+    from mnist_repro import versions
+    from mnist_repro.training import batches, train
 
     version = versions.get(1)
     x, y = load_mnist()
@@ -95,9 +95,8 @@ def run_arm(arm: str, seed: int) -> dict | str:
         python = os.environ.get("GAP_KERAS2_PYTHON", str(ROOT / ".venv-keras2" / "bin" / "python"))
         if not Path(python).exists():
             return "skipped: no .venv-keras2 (make v1-gap builds it from requirements-keras2.txt)"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TF_CPP_MIN_LOG_LEVEL": "3"}
-    done = subprocess.run([python, "-m", "mnist_repro.study.v1_gap", "--worker", arm, str(seed)], env=env,
-                          capture_output=True, text=True)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run([python, __file__, "--worker", arm, str(seed)], env=env, capture_output=True, text=True)
     if done.returncode != 0:
         return f"failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}"
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -107,12 +106,12 @@ def main() -> None:
     if sys.argv[1:2] == ["--worker"]:
         arm, seed = sys.argv[2], int(sys.argv[3])
         run = worker_keras2(seed, graph=arm == "keras2-graph") if arm.startswith("keras2") else worker_keras3(arm, seed)
-        from .. import environment
+        from mnist_repro import environment
 
         print(json.dumps({"loss": [float(loss) for loss in run["loss"]], "test_accuracy": run["test_accuracy"],
                           "cpu": environment.cpu_model(), "cpu_flags": environment.cpu_flags()}))
         return
-    from .v1_gap_report import write
+    from v1_gap_report import write  # beside this script; imported here: the workers need no matplotlib
 
     if sys.argv[1:2] == ["--render"]:  # redraw doc/v1-gap.md and .png from the kept per-seed losses
         kept = json.loads((ROOT / "doc" / "v1-gap.json").read_text())["arms"]
