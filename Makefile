@@ -23,11 +23,10 @@ run: install data
 install: $(STAMP)
 
 # The TensorFlow wheel: the pin in requirements.txt, with its CUDA libraries where nvidia-smi lists
-# a GPU, as tensorflow-cpu on Linux x86_64 without one (the same build, minus the CUDA probe and its
-# "failed call to cuInit" lines), and as the plain wheel elsewhere (macOS, aarch64).
+# a GPU, as tensorflow-cpu on Linux x86_64 without one, and as the plain wheel elsewhere (macOS,
+# aarch64). lock/tensorflow_wheel.py chooses it and installs it from its lock.
 TF_PIN = $(shell sed -n 's/^tensorflow==//p' requirements.txt)
-TF_WHEEL = $(shell if nvidia-smi -L 2>/dev/null | grep -q '^GPU'; then echo 'tensorflow[and-cuda]'; \
-  elif [ "$$(uname -s) $$(uname -m)" = "Linux x86_64" ]; then echo tensorflow-cpu; else echo tensorflow; fi)==$(TF_PIN)
+TF_WHEEL = $(shell $(PYTHON) lock/tensorflow_wheel.py)
 TF_CHOICE := $(VENV)/.tensorflow-wheel
 
 # Prints the wheel `make install` would choose here (a test checks it with a fake nvidia-smi).
@@ -37,7 +36,7 @@ tensorflow-choice:
 # Rewritten only when the choice changes (a GPU appeared or went), which reinstalls TensorFlow.
 $(TF_CHOICE): FORCE
 	@mkdir -p $(VENV)
-	@test "$$(cat $@ 2>/dev/null)" = "$(TF_WHEEL)" || echo "$(TF_WHEEL)" > $@
+	@wheel="$(TF_WHEEL)"; test -n "$$wheel" && { test "$$(cat $@ 2>/dev/null)" = "$$wheel" || echo "$$wheel" > $@; }
 
 # The stamp makes install idempotent; a change of requirements or of the wheel reinstalls.
 $(STAMP): requirements.txt pyproject.toml $(wildcard lock/run-*.txt) $(TF_CHOICE)
@@ -49,16 +48,9 @@ $(STAMP): requirements.txt pyproject.toml $(wildcard lock/run-*.txt) $(TF_CHOICE
 	  else echo "note: graphviz not found (optional); model.png will use the matplotlib drawing"; fi; \
 	fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@case "$$(cat $(TF_CHOICE))" in \
-	  *and-cuda*) echo "TensorFlow: $$(cat $(TF_CHOICE)) (nvidia-smi lists a GPU; runs will use it)";; \
-	  tensorflow-cpu*) echo "TensorFlow: $$(cat $(TF_CHOICE)) (no NVIDIA GPU found; the CPU build)";; \
-	  *) echo "TensorFlow: $$(cat $(TF_CHOICE))";; esac
-	@# tensorflow and tensorflow-cpu install the same package: never keep both.
-	@case "$$(cat $(TF_CHOICE))" in tensorflow-cpu*) other=tensorflow;; *) other=tensorflow-cpu;; esac; \
-	  if $(BIN)/python -m pip show -q $$other >/dev/null 2>&1; then $(BIN)/python -m pip uninstall -q -y $$other; fi
-	@# Every package from the lock of this wheel, hash-checked (lock/README.md).
-	$(PYTHON) lock/install.py $(BIN)/python lock/run-$$(case "$$(cat $(TF_CHOICE))" in \
-	  *and-cuda*) echo cuda;; tensorflow-cpu*) echo cpu;; *) echo default;; esac).txt
+	@# Says which wheel, never keeps its twin (tensorflow and tensorflow-cpu are the same package),
+	@# and installs every package from the wheel's lock, hash-checked (lock/README.md).
+	$(PYTHON) lock/tensorflow_wheel.py install $(BIN)/python "$$(cat $(TF_CHOICE))"
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@
 

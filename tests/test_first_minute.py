@@ -16,7 +16,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from conftest import ROOT, cli_env
+from conftest import ROOT, cli_env, load_script
 
 # TensorFlow's C++ log lines (glog style "E0000 00:00:... file.cc:52] ...") and absl's preamble.
 NOISE = re.compile(r"^[IWEF]\d{4} |absl::InitializeLog|cuInit|cudart|cuda_|cpu_feature_guard", re.M)
@@ -150,6 +150,35 @@ def test_make_install_chooses_the_cuda_wheel_where_nvidia_smi_lists_a_gpu(tmp_pa
     assert make_choice(tmp_path, broken) == f"{cpu_wheel}=={pin}"
 
 
+@pytest.mark.parametrize("gpu, system, machine, wheel", [
+    (True, "Linux", "x86_64", "tensorflow[and-cuda]"),
+    (True, "Linux", "aarch64", "tensorflow[and-cuda]"),
+    (False, "Linux", "x86_64", "tensorflow-cpu"),
+    (False, "Darwin", "arm64", "tensorflow"),
+    (False, "Linux", "aarch64", "tensorflow"),
+])
+def test_the_tensorflow_wheel_for_each_kind_of_machine(gpu, system, machine, wheel):
+    assert load_script("lock/tensorflow_wheel.py").wheel_for(gpu, system, machine) == wheel
+
+
+@pytest.mark.parametrize("wheel, lock, twin, note", [
+    ("tensorflow[and-cuda]", "lock/run-cuda.txt", "tensorflow-cpu", " (nvidia-smi lists a GPU; runs will use it)"),
+    ("tensorflow-cpu", "lock/run-cpu.txt", "tensorflow", " (no NVIDIA GPU found; the CPU build)"),
+    ("tensorflow", "lock/run-default.txt", "tensorflow-cpu", ""),
+])
+def test_each_wheel_installs_from_its_own_lock_without_its_twin(wheel, lock, twin, note, monkeypatch, capsys):
+    chooser = load_script("lock/tensorflow_wheel.py")
+    pin = chooser.pin()
+    assert f"{wheel.split('[')[0]}=={pin}" in (ROOT / lock).read_text()  # the lock pins this wheel
+    calls = []
+    monkeypatch.setattr(chooser.subprocess, "run", lambda argv, **_: calls.append(argv[1:]) or
+                        subprocess.CompletedProcess(argv, 0))  # pip show: the twin is installed
+    assert chooser.install("venv-python", f"{wheel}=={pin}") == 0
+    assert capsys.readouterr().out == f"TensorFlow: {wheel}=={pin}{note}\n"
+    assert calls == [["-m", "pip", "show", "-q", twin], ["-m", "pip", "uninstall", "-q", "-y", twin],
+                     [str(ROOT / "lock" / "install.py"), "venv-python", lock]]
+
+
 def requirement_names(name: str) -> set[str]:
     lines = (ROOT / name).read_text().splitlines()
     return {re.split(r"[=\[<>]", line)[0].lower() for line in lines if line and not line.startswith("#")}
@@ -160,7 +189,7 @@ def test_a_run_installs_only_what_a_run_needs():
     lines = [line for line in (ROOT / "requirements.txt").read_text().splitlines() if line and line[0] != "#"]
     assert all(re.fullmatch(r"[a-z-]+==[0-9.]+", line) for line in lines), lines  # pinned
     plan = subprocess.run(["make", "-n", "-B", ".venv/.installed"], cwd=ROOT, capture_output=True, text=True).stdout
-    assert "lock/install.py .venv/bin/python lock/run-" in plan, plan  # the run's lock, hash-checked
+    assert "lock/tensorflow_wheel.py install .venv/bin/python" in plan, plan  # the run's lock, hash-checked
     assert not re.search(r"requirements-(demo|test|cluster|bench)|lock/(demo|test|cluster)", plan), plan
     test_plan = subprocess.run(["make", "-n", "-B", "test"], cwd=ROOT, capture_output=True, text=True).stdout
     for extra in ("demo", "test", "cluster"):

@@ -1,0 +1,72 @@
+"""Which TensorFlow wheel `make install` puts in .venv, and from which lock: the one place that knows.
+
+`python lock/tensorflow_wheel.py` prints the wheel for this machine with the pin of
+requirements.txt (`make tensorflow-choice`); `python lock/tensorflow_wheel.py install VENV_PYTHON
+WHEEL` says which wheel, removes its twin if installed, and installs WHEEL's run lock through
+install.py. All three wheels are the same TensorFlow pin:
+- `tensorflow[and-cuda]` where `nvidia-smi -L` lists a GPU: TensorFlow's CUDA libraries come with it;
+- `tensorflow-cpu` on Linux x86_64 without one: the same build, minus the CUDA probe and its
+  "failed call to cuInit" lines;
+- plain `tensorflow` elsewhere (macOS, aarch64), where no tensorflow-cpu wheel exists.
+"""
+
+from __future__ import annotations
+
+import platform
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+# wheel -> (its run lock from the checkout's root, why it was chosen, its twin: the other wheel
+# that installs the same package)
+WHEELS = {
+    "tensorflow[and-cuda]": ("lock/run-cuda.txt", "nvidia-smi lists a GPU; runs will use it", "tensorflow-cpu"),
+    "tensorflow-cpu": ("lock/run-cpu.txt", "no NVIDIA GPU found; the CPU build", "tensorflow"),
+    "tensorflow": ("lock/run-default.txt", None, "tensorflow-cpu"),
+}
+
+
+def wheel_for(gpu_listed: bool, system: str, machine: str) -> str:
+    if gpu_listed:
+        return "tensorflow[and-cuda]"
+    return "tensorflow-cpu" if (system, machine) == ("Linux", "x86_64") else "tensorflow"
+
+
+def gpu_listed() -> bool:
+    """Whether `nvidia-smi -L` lists a GPU: a driver that is installed but not loaded lists none."""
+    try:
+        done = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return any(line.startswith("GPU") for line in done.stdout.splitlines())
+
+
+def pin() -> str:
+    return re.search(r"^tensorflow==(\S+)$", (HERE.parent / "requirements.txt").read_text(), re.M).group(1)
+
+
+def choice() -> str:
+    """This machine's wheel with the pin, as `make install` records it in .venv/.tensorflow-wheel."""
+    return f"{wheel_for(gpu_listed(), platform.system(), platform.machine())}=={pin()}"
+
+
+def install(python: str, choice: str) -> int:
+    lock, why, twin = WHEELS[choice.split("==")[0]]
+    print(f"TensorFlow: {choice}" + (f" ({why})" if why else ""), flush=True)
+    shown = subprocess.run([python, "-m", "pip", "show", "-q", twin], capture_output=True)
+    if shown.returncode == 0:  # the twin installs the same `tensorflow` package: never keep both
+        removed = subprocess.run([python, "-m", "pip", "uninstall", "-q", "-y", twin])
+        if removed.returncode != 0:
+            return removed.returncode
+    # Every package from the lock of this wheel, hash-checked (lock/README.md).
+    return subprocess.run([sys.executable, str(HERE / "install.py"), python, lock], cwd=HERE.parent).returncode
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["install"] and len(sys.argv) == 4:
+        sys.exit(install(*sys.argv[2:]))
+    if len(sys.argv) > 1:
+        sys.exit("usage: python lock/tensorflow_wheel.py [install VENV_PYTHON WHEEL]")
+    print(choice())
