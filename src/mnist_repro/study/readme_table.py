@@ -10,7 +10,7 @@ import json
 import re
 from pathlib import Path
 
-from .. import versions
+from .. import paths, versions
 from ..outputs.atomic import write_text_atomic
 from .stats import collect, final_spread, interval_verdict
 
@@ -44,14 +44,14 @@ def _number(value: float, digits: int, language: str) -> str:
     return text.replace(".", ",") if language == "es" else text
 
 
-def table(deliverables: Path = Path("deliverables"), language: str = "en") -> str:
+def table(deliverables: Path = paths.DELIVERABLES, language: str = "en") -> str:
     words, n = WORDS[language], lambda value, digits=2: _number(value, digits, language)
-    study = collect(deliverables / "seeds")
+    study = collect(paths.seeds_root(deliverables))
     lines = ["| " + " | ".join(words["head"]) + " |", "|" + "---|" * len(words["head"])]
     environments = []
     for number, version in versions.available().items():
         try:
-            metrics = json.loads((deliverables / f"ver_{number}" / "metrics.json").read_text())
+            metrics = json.loads((paths.version_folder(number, deliverables) / "metrics.json").read_text())
             results = metrics["results"]
             main = f"{n(results['test_accuracy'])} % ({results['test_errors']} {words['errors']})"
             time = f"{results['training_time_s']:.0f} s"
@@ -75,7 +75,7 @@ def table(deliverables: Path = Path("deliverables"), language: str = "en") -> st
     return "\n".join(lines)
 
 
-def update(readme: Path = Path("README.md"), deliverables: Path = Path("deliverables"), language: str = "en") -> bool:
+def update(readme: Path = Path("README.md"), deliverables: Path = paths.DELIVERABLES, language: str = "en") -> bool:
     """Rewrite the marked block; returns False (and changes nothing) when the markers are absent."""
     try:
         text = readme.read_text()

@@ -13,10 +13,6 @@ from .. import errors
 KEPT = ("metrics.json", "history.csv")
 
 
-def seed_folder(root: Path, number: int, seed: int) -> Path:
-    return root / f"ver_{number}" / f"seed_{seed}"
-
-
 def save_record(target: Path, files: dict[str, str]) -> None:
     """Write a run's kept files into `target` atomically: built beside it, then renamed, so a seed
     folder is either complete or absent."""

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import paths
 from ..outputs.formats import read_history
 
 FINAL = (  # (metrics.json key, label, paper attribute, digits, unit)
@@ -120,19 +121,14 @@ def load_run(folder: Path) -> dict:
 
 def collect(root: Path) -> Study:
     study = Study()
-    for version_folder in sorted(root.glob("ver_*")):
-        if not version_folder.name[4:].isdigit():
-            continue
-        number = int(version_folder.name[4:])
-        for folder in sorted(version_folder.glob("seed_*"), key=lambda p: (len(p.name), p.name)):
-            if not folder.is_dir() or not folder.name[5:].isdigit():
-                continue
+    for number, version_folder in paths.version_folders(root):
+        for seed, folder in paths.seed_folders(version_folder):
             try:
                 run = load_run(folder)
             except ValueError as error:
                 study.skipped.append(f"{folder.relative_to(root.parent) if root.parent in folder.parents else folder}: {error}")
                 continue
-            study.runs.setdefault(number, {})[int(folder.name[5:])] = run
+            study.runs.setdefault(number, {})[seed] = run
     return study
 
 
