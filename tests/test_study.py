@@ -235,3 +235,9 @@ def test_the_report_says_whether_the_runs_share_their_packages():
     other = {**same, "h5py": "3.15.0"}
     mixed = package_sets({0: fake_run(98, [], same), 1: fake_run(98, [], other), 2: fake_run(98, [])})
     assert "2 different sets; they differ in h5py." in mixed and "Seeds 2 predate" in mixed
+
+
+def test_markdown_tables_write_blank_and_empty_cells_as_the_committed_files_have_them():
+    from mnist_repro.outputs.markdown import table
+
+    assert table([None, "n"], [["paper", 1], ["flatten", ""]]) == "| | n |\n|---|---|\n| paper | 1 |\n| flatten |  |"

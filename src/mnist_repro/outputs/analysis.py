@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import error_figures
+from . import error_figures, markdown as md
 
 PAGE = 144  # tiles per gallery page (12 x 12); more errors go to misclassified_2.png, ...
 
@@ -23,14 +23,13 @@ def confusion(true: np.ndarray, predicted: np.ndarray) -> np.ndarray:
 
 
 def markdown(matrix: np.ndarray) -> str:
-    lines = ["| true \\ predicted | " + " | ".join(str(d) for d in range(10)) + " | total | accuracy |",
-             "|---|" + "---|" * 12]
+    rows = []
     for digit in range(10):
         total = int(matrix[digit].sum())
         accuracy = 100.0 * matrix[digit, digit] / total if total else float("nan")
-        cells = " | ".join(f"**{c}**" if d == digit else (str(c) if c else "·") for d, c in enumerate(matrix[digit]))
-        lines.append(f"| **{digit}** | {cells} | {total:,} | {accuracy:.2f} % |")
-    return "\n".join(lines)
+        cells = [f"**{c}**" if d == digit else (str(c) if c else "·") for d, c in enumerate(matrix[digit])]
+        rows.append([f"**{digit}**", *cells, f"{total:,}", f"{accuracy:.2f} %"])
+    return md.table(["true \\ predicted", *range(10), "total", "accuracy"], rows)
 
 
 def misclassified(true: np.ndarray, probabilities: np.ndarray) -> list[tuple[int, int, int, float]]:

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from .. import paths, versions
+from ..outputs import markdown
 from ..outputs.atomic import write_text_atomic
 from .stats import collect, final_spread, interval_verdict
 
@@ -47,8 +48,7 @@ def _number(value: float, digits: int, language: str) -> str:
 def table(deliverables: Path = paths.DELIVERABLES, language: str = "en") -> str:
     words, n = WORDS[language], lambda value, digits=2: _number(value, digits, language)
     study = collect(paths.seeds_root(deliverables))
-    lines = ["| " + " | ".join(words["head"]) + " |", "|" + "---|" * len(words["head"])]
-    environments = []
+    rows, environments = [], []
     for number, version in versions.available().items():
         try:
             metrics = json.loads((paths.version_folder(number, deliverables) / "metrics.json").read_text())
@@ -67,11 +67,10 @@ def table(deliverables: Path = paths.DELIVERABLES, language: str = "en") -> str:
             interval = f"[{n(low)}{'; ' if language == 'es' else ', '}{n(high)}] %"  # 97,68; 98,12 in Spanish
             inside = words["inside" if interval_verdict(version.paper.test_accuracy, spread, 2) == "inside" else "outside"]
         name = NAMES_ES.get(version.name, version.name) if language == "es" else version.name
-        lines.append(f"| {number} ({name}) | {n(version.paper.test_accuracy)} % ({version.paper.test_errors} "
-                     f"{words['errors']}) | {main} | {seeds} | {interval} | {inside} | "
-                     f"{version.paper.training_time_s:.0f} s | {time} |")
+        rows.append([f"{number} ({name})", f"{n(version.paper.test_accuracy)} % ({version.paper.test_errors} "
+                     f"{words['errors']})", main, seeds, interval, inside, f"{version.paper.training_time_s:.0f} s", time])
     hardware = _hardware("; ".join(sorted(set(environments))) or "—", language)
-    lines += ["", f"{words['paper']}: {_hardware(versions.get(1).paper.hardware, language)}. {words['ours']}: {hardware}."]
+    lines = [markdown.table(words["head"], rows), "", f"{words['paper']}: {_hardware(versions.get(1).paper.hardware, language)}. {words['ours']}: {hardware}."]
     return "\n".join(lines)
 
 

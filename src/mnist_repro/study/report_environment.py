@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 
+from ..outputs import markdown
 from .stats import Spread, permutation_p_value
 
 MIN_RUNS = 3  # fewer runs than this on a kind: its spread says nothing, so no test is made
@@ -25,14 +26,10 @@ def accuracy_by_cpu_kind(runs: dict) -> list[str]:
     for _, run in sorted(runs.items()):
         groups.setdefault(cpu_kind(run["metrics"]["environment"]), []).append(
             float(run["metrics"]["results"]["test_accuracy"]))
-    lines = ["### Test accuracy by CPU kind", "", "| CPU kind | n | test accuracy, mean ± std | [min, max] |",
-             "|---|---|---|---|"]
-    for kind, values in sorted(groups.items()):
-        spread = Spread(values)
-        lines.append(f"| {kind} | {spread.n} | {spread.mean:.2f} ± {spread.std:.2f} % | "
-                     f"[{spread.low:.2f}, {spread.high:.2f}] % |")
-    lines += ["", _verdict(groups), ""]
-    return lines
+    rows = [[kind, spread.n, f"{spread.mean:.2f} ± {spread.std:.2f} %", f"[{spread.low:.2f}, {spread.high:.2f}] %"]
+            for kind, spread in ((kind, Spread(values)) for kind, values in sorted(groups.items()))]
+    return ["### Test accuracy by CPU kind", "",
+            markdown.table(["CPU kind", "n", "test accuracy, mean ± std", "[min, max]"], rows), "", _verdict(groups), ""]
 
 
 def _verdict(groups: dict[str, list[float]]) -> str:
