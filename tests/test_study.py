@@ -122,7 +122,8 @@ def test_reproduce_skips_complete_runs_and_reuses_the_main_run(tmp_path, monkeyp
     monkeypatch.setattr(reproduce.subprocess, "run", lambda command, **kw: launched.append(command))
     assert reproduce.reproduce([1], 3, seeds, main) == 0
     assert launched == []  # seeds 0-1 complete, seed 2 taken from the main folder
-    assert (seeds / "ver_1" / "seed_2" / "metrics.json").exists()
+    for name in ("metrics.json", "history.csv"):
+        assert (seeds / "ver_1" / "seed_2" / name).read_bytes() == (main / "ver_1" / name).read_bytes()
     assert "0 to run" in capsys.readouterr().out
 
 

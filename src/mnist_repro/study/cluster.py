@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .. import paths
 from ..errors import UserError
-from .records import KEPT, save_record
+from .records import read_record, save_record
 
 RETRIES = 2
 
@@ -98,8 +98,7 @@ def run_on_worker(number: int, seed: int, extra_args: tuple) -> dict:
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
             raise RuntimeError(f"version {number} seed {seed} failed on {platform.node()}: {last}")
-        folder = paths.version_folder(number, Path(out))
-        return {name: (folder / name).read_text() for name in KEPT}
+        return read_record(paths.version_folder(number, Path(out)))
 
 
 def run_all(client, todo: list, root: Path, extra_args: tuple = ()) -> int:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .. import paths, versions
 from ..errors import UserError
-from .records import KEPT, save_record
+from .records import read_record, save_record
 
 def read_metrics(folder: Path) -> dict | None:
     try:
@@ -39,7 +39,7 @@ def is_faithful(metrics: dict | None, version, seed: int) -> bool:
 
 
 def keep(source: Path, target: Path) -> None:
-    save_record(target, {name: (source / name).read_text() for name in KEPT})
+    save_record(target, read_record(source))
 
 
 def plan(numbers: list[int], seeds: int, root: Path, main: Path):
