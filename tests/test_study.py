@@ -73,7 +73,10 @@ def test_report_from_synthetic_runs(tmp_path):
     assert (tmp_path / "report" / "figure_4_1.png").stat().st_size > 0
     assert (tmp_path / "report" / "histogram_1.png").stat().st_size > 0 and "report/histogram_1.png" in text
     assert "0.1003 († table: 0.1361)" in text  # v2's table erratum is marked
-    assert short.exists()
+    # The short v2 run is counted: one run in the summary and in its section, its three epochs and no more.
+    assert "| 2 (small CNN) | 98.22 % | 98.30 ± 0.00 % | [98.30, 98.30] | [98.30, 98.30] | 1 |" in text
+    assert "n = 1 runs (seeds 0)" in text.split("## Version 2")[1]
+    assert "| 3 | 0.1003 († table: 0.1361) | 0.1000 ± 0.0000 |" in text and "| 4 | 0.0847 | — | 0.9757 | — |" in text
     first = {p.name: p.read_bytes() for p in [path, *sorted((tmp_path / "report").iterdir())]}
     report.build(seeds, tmp_path)
     assert {p.name: p.read_bytes() for p in [path, *sorted((tmp_path / "report").iterdir())]} == first
@@ -154,7 +157,9 @@ def test_committed_report_is_regenerated_byte_for_byte(tmp_path):
     committed = ROOT / "deliverables"
     report.build(committed / "seeds", tmp_path)
     assert (tmp_path / "REPORT.md").read_text() == (committed / "REPORT.md").read_text()
-    for figure in sorted((tmp_path / "report").iterdir()):
+    figures = sorted((tmp_path / "report").iterdir())
+    assert [figure.name for figure in figures] == sorted(path.name for path in (committed / "report").iterdir())
+    for figure in figures:
         assert figure.read_bytes() == (committed / "report" / figure.name).read_bytes(), figure.name
 
 
