@@ -54,7 +54,8 @@ $(STAMP): requirements.txt pyproject.toml $(wildcard lock/run-*.txt) $(TF_CHOICE
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@
 
-# The optional extras, each installed on first use: the demo server, the tests, the Dask cluster.
+# The optional extras, each installed on first use: the demo server, the tests, the Dask cluster,
+# the study's statistics (SciPy, for make report).
 DEMO_STAMP := $(VENV)/.demo-installed
 $(DEMO_STAMP): requirements-demo.txt lock/demo.txt | $(STAMP)
 	$(PYTHON) lock/install.py $(BIN)/python lock/demo.txt
@@ -77,6 +78,11 @@ $(CLUSTER_STAMP): requirements-cluster.txt lock/cluster.txt | $(STAMP)
 	$(PYTHON) lock/install.py $(BIN)/python lock/cluster.txt
 	touch $@
 
+STUDY_STAMP := $(VENV)/.study-installed
+$(STUDY_STAMP): requirements-study.txt lock/study.txt | $(STAMP)
+	$(PYTHON) lock/install.py $(BIN)/python lock/study.txt
+	touch $@
+
 # Dask on a worker or scheduler machine of a cluster (doc/cluster.md), from its lock.
 cluster-install: $(CLUSTER_STAMP)
 
@@ -94,7 +100,7 @@ lock:
 	@for wheel in cpu:tensorflow-cpu cuda:'tensorflow[and-cuda]' default:tensorflow; do \
 	  echo "$${wheel#*:}==$(TF_PIN)" > $(LOCK_VENV)/wheel.txt; \
 	  $(UV_COMPILE) $(LOCK_VENV)/wheel.txt $(LOCK_VENV)/run.txt -o lock/run-$${wheel%%:*}.txt || exit 1; done
-	@for extra in demo test cluster; do $(UV_COMPILE) requirements-$$extra.txt -c lock/run-cpu.txt -o lock/$$extra.txt || exit 1; done
+	@for extra in demo test cluster study; do $(UV_COMPILE) requirements-$$extra.txt -c lock/run-cpu.txt -o lock/$$extra.txt || exit 1; done
 	@$(UV_COMPILE) requirements.txt requirements-keras2.txt -o lock/keras2.txt
 	@echo "wrote lock/: $$(ls lock/*.txt | tr '\n' ' ')(packages as of $(LOCK_DATE))"
 
@@ -109,11 +115,11 @@ VERSIONS ?= $(ALL_VERSIONS)
 # worker processes (doc/cluster.md; needs requirements-cluster.txt).
 CLUSTER ?=
 WORKERS ?= 2
-reproduce: install data $(if $(CLUSTER),$(CLUSTER_STAMP))
+reproduce: install data $(STUDY_STAMP) $(if $(CLUSTER),$(CLUSTER_STAMP))
 	$(BIN)/python -m mnist_repro reproduce --seeds $(SEEDS) --versions "$(VERSIONS)" $(if $(CLUSTER),--cluster $(CLUSTER) --workers $(WORKERS))
 	$(BIN)/python -m mnist_repro report
 
-report: install
+report: install $(STUDY_STAMP)
 	$(BIN)/python -m mnist_repro report
 
 # IMAGE reaches the command through the environment, quoted by the shell: a path with spaces,
@@ -141,13 +147,13 @@ verify: install data
 analyze: install data
 	$(BIN)/python -m mnist_repro analyze --version $(VERSION)
 
-# The tests cover the demo and the optional Dask path too, so make test installs their extras.
+# The tests cover the demo, the optional Dask path and the report too, so make test installs their extras.
 # PYTEST_ARGS passes options through, e.g. PYTEST_ARGS=--durations=25 or PYTEST_ARGS="-k resume".
 # PYTEST_WORKERS=2 pytest-xdist workers, each test module whole in one worker (their tests share
 # fixtures and temp folders): 1.6x faster than one process on 2 cores (doc/testing.md). 0: one process.
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
-test: install data $(TEST_STAMP) $(DEMO_STAMP) $(CLUSTER_STAMP)
+test: install data $(TEST_STAMP) $(DEMO_STAMP) $(CLUSTER_STAMP) $(STUDY_STAMP)
 	$(BIN)/python -m pytest -q $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 # The benchmark: the project against PyTorch and Keras + JAX (in .venv-bench, with the project

@@ -119,11 +119,20 @@ def test_wheel_pickle_is_rebuilt_as_keras_uint8(tmp_path):
     assert np.array_equal(arrays["x_test"].reshape(4, 784), raw[4])
 
 
-def test_cache_save_is_atomic_and_loadable(tmp_path, mnist):
+def test_cache_save_is_atomic_and_loadable(tmp_path, mnist, monkeypatch):
     path = tmp_path / "cache" / "mnist.npz"
     data.save_cache(mnist, path)
-    assert not list(path.parent.glob("*.partial*"))
     assert data.check(data.read_npz(path), str(path)) == []
+    saved = path.read_bytes()
+
+    def killed_midway(handle, **arrays):  # half an archive written, then the save stops
+        handle.write(saved[:1000])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(data.np, "savez_compressed", killed_midway)
+    with pytest.raises(KeyboardInterrupt):
+        data.save_cache(mnist, path)
+    assert path.read_bytes() == saved and list(path.parent.iterdir()) == [path]  # the old cache, no partial
 
 
 def test_an_offline_keras_loader_prints_no_download_line(tmp_path, monkeypatch, capsys, mnist):

@@ -105,9 +105,9 @@ def test_the_study_records(tmp_path, monkeypatch):
 
     target = make_run(tmp_path, 1, 0, 97.7)
     good = snapshot(target)
-    monkeypatch.setattr(Path, "write_text", no_space)
+    monkeypatch.setattr(Path, "write_bytes", no_space)
     with pytest.raises(UserError, match=f"no space left on the device that holds {tmp_path / 'ver_1'}"):
-        records.save_record(target, {"metrics.json": "{}", "history.csv": ""})
+        records.save_record(target, {"metrics.json": b"{}", "history.csv": b""})
     assert snapshot(target) == good and not partials(tmp_path)
 
 

@@ -18,7 +18,9 @@ LOCK = ROOT / "lock"
 # Which lock holds each short list's pins (the run's list is in each TensorFlow wheel's lock).
 LOCKS_OF = {"requirements.txt": ["run-cpu.txt", "run-cuda.txt", "run-default.txt", "keras2.txt"],
             "requirements-demo.txt": ["demo.txt"], "requirements-test.txt": ["test.txt"],
-            "requirements-cluster.txt": ["cluster.txt"], "requirements-keras2.txt": ["keras2.txt"]}
+            "requirements-cluster.txt": ["cluster.txt"], "requirements-study.txt": ["study.txt"],
+            "requirements-keras2.txt": ["keras2.txt"]}
+MIN_PACKAGES = {"study.txt": 2}  # scipy and the numpy it shares with the run; every other lock has 10 or more
 WHEEL_OF_RUN_LOCK = {"run-cpu.txt": "tensorflow-cpu", "run-cuda.txt": "tensorflow", "run-default.txt": "tensorflow"}
 
 
@@ -50,7 +52,7 @@ def test_every_pin_is_in_its_lock_at_the_same_version(short):
 def test_every_locked_package_has_a_hash(lock_name):
     entries = re.split(r"\n(?=[A-Za-z0-9])", (LOCK / lock_name).read_text())
     packages = [entry for entry in entries if re.match(r"[A-Za-z0-9][^\n]*==", entry)]
-    assert len(packages) >= 10, lock_name
+    assert len(packages) >= MIN_PACKAGES.get(lock_name, 10), lock_name
     for entry in packages:
         assert re.search(r"--hash=sha256:[0-9a-f]{64}", entry), entry.splitlines()[0]
 
@@ -61,6 +63,15 @@ def test_the_run_locks_differ_only_by_the_tensorflow_wheel():
     assert any(name.startswith("nvidia-") for name in cuda) and "tensorflow-cpu" not in cuda
     shared = set(cpu) & set(cuda)
     assert {name: cpu[name] for name in shared} == {name: cuda[name] for name in shared}
+
+
+@pytest.mark.parametrize("lock_name", ["run-cpu.txt", "run-cuda.txt", "run-default.txt"])
+def test_make_install_brings_no_extra(lock_name):
+    """What a run needs only: the extras' own packages (SciPy, FastAPI, Dask, pytest) install on first use."""
+    locked = pins((LOCK / lock_name).read_text())
+    for extra in ("demo", "test", "cluster", "study"):
+        own = set(pins((ROOT / f"requirements-{extra}.txt").read_text()))
+        assert not own & set(locked), f"{lock_name} pins {sorted(own & set(locked))} of the {extra} extra"
 
 
 def tiny_wheel(folder) -> tuple:

@@ -52,15 +52,18 @@ def test_spread_and_verdicts():
 
 
 @pytest.mark.parametrize("df, quantile", [(1, 12.706205), (4, 2.776445), (9, 2.262157), (19, 2.093024), (99, 1.984217)])
-def test_t_quantiles_match_the_tables(df, quantile):
-    assert stats.t_quantile(0.975, df) == pytest.approx(quantile, abs=1e-5)
+def test_the_prediction_interval_takes_t_of_n_minus_1_from_the_tables(df, quantile):
+    spread = stats.Spread([float(i % 2) for i in range(df + 1)])  # n = df + 1 runs
+    low, high = spread.prediction_interval()
+    assert (high - low) / 2 == pytest.approx(quantile * spread.std * (1 + 1 / spread.n) ** 0.5, abs=1e-5)
+    assert (low + high) / 2 == pytest.approx(spread.mean)
 
 
 def test_report_from_synthetic_runs(tmp_path):
     seeds = tmp_path / "seeds"
     for seed, accuracy in enumerate([97.5, 97.7, 97.9]):
         make_run(seeds, 1, seed, accuracy)
-    short = make_run(seeds, 2, 0, 98.3, epochs=3)  # history shorter than the recipe is still a run
+    make_run(seeds, 2, 0, 98.3, epochs=3)  # history shorter than the recipe is still a run
     path = report.build(seeds, tmp_path)
     text = path.read_text()
     assert ("| 1 (dense) | 97.62 % | 97.70 ± 0.20 % | [97.50, 97.90] | [96.71, 98.69] | 3 | inside | "
@@ -70,7 +73,10 @@ def test_report_from_synthetic_runs(tmp_path):
     assert (tmp_path / "report" / "figure_4_1.png").stat().st_size > 0
     assert (tmp_path / "report" / "histogram_1.png").stat().st_size > 0 and "report/histogram_1.png" in text
     assert "0.1003 († table: 0.1361)" in text  # v2's table erratum is marked
-    assert short.exists()
+    # The short v2 run is counted: one run in the summary and in its section, its three epochs and no more.
+    assert "| 2 (small CNN) | 98.22 % | 98.30 ± 0.00 % | [98.30, 98.30] | [98.30, 98.30] | 1 |" in text
+    assert "n = 1 runs (seeds 0)" in text.split("## Version 2")[1]
+    assert "| 3 | 0.1003 († table: 0.1361) | 0.1000 ± 0.0000 |" in text and "| 4 | 0.0847 | — | 0.9757 | — |" in text
     first = {p.name: p.read_bytes() for p in [path, *sorted((tmp_path / "report").iterdir())]}
     report.build(seeds, tmp_path)
     assert {p.name: p.read_bytes() for p in [path, *sorted((tmp_path / "report").iterdir())]} == first
@@ -119,7 +125,8 @@ def test_reproduce_skips_complete_runs_and_reuses_the_main_run(tmp_path, monkeyp
     monkeypatch.setattr(reproduce.subprocess, "run", lambda command, **kw: launched.append(command))
     assert reproduce.reproduce([1], 3, seeds, main) == 0
     assert launched == []  # seeds 0-1 complete, seed 2 taken from the main folder
-    assert (seeds / "ver_1" / "seed_2" / "metrics.json").exists()
+    for name in ("metrics.json", "history.csv"):
+        assert (seeds / "ver_1" / "seed_2" / name).read_bytes() == (main / "ver_1" / name).read_bytes()
     assert "0 to run" in capsys.readouterr().out
 
 
@@ -150,7 +157,9 @@ def test_committed_report_is_regenerated_byte_for_byte(tmp_path):
     committed = ROOT / "deliverables"
     report.build(committed / "seeds", tmp_path)
     assert (tmp_path / "REPORT.md").read_text() == (committed / "REPORT.md").read_text()
-    for figure in sorted((tmp_path / "report").iterdir()):
+    figures = sorted((tmp_path / "report").iterdir())
+    assert [figure.name for figure in figures] == sorted(path.name for path in (committed / "report").iterdir())
+    for figure in figures:
         assert figure.read_bytes() == (committed / "report" / figure.name).read_bytes(), figure.name
 
 
@@ -201,15 +210,20 @@ def test_the_permutation_test_counts_every_split_or_a_fixed_sample():
     # its mirror are as far apart, so p = 2 / 20.
     assert permutation_p_value([1.0, 2.0, 3.0], [4.0, 5.0, 6.0]) == (0.1, "exact, all 20 splits")
     assert permutation_p_value([1.0, 2.0, 3.0], [1.0, 2.0, 3.0])[0] == 1.0
-    sampled = permutation_p_value(list(range(20)), [x + 0.5 for x in range(20)], limit=1000)
-    assert sampled[1] == "1,000 random splits" and sampled == permutation_p_value(list(range(20)), [x + 0.5 for x in range(20)], limit=1000)
+    # Six against six: 924 splits, all counted; with a limit of 500, a fixed sample near the exact p.
+    first, second = [3, 5, 6, 8, 9, 12], [7, 9, 10, 12, 14, 15]
+    exact, sampled = permutation_p_value(first, second), permutation_p_value(first, second, limit=500)
+    assert exact == (pytest.approx(60 / 924), "exact, all 924 splits")
+    assert sampled[1] == "500 random splits" and abs(sampled[0] - exact[0]) < 0.03
+    assert sampled == permutation_p_value(first, second, limit=500)  # the same sample each time
 
 
 def fake_run(accuracy: float, flags: list[str], distributions: dict | None = None) -> dict:
     env = {"cpu_flags": flags, "gpus": []}
     if distributions is not None:
         env["distributions"] = distributions
-    return {"metrics": {"environment": env, "results": {"test_accuracy": accuracy}}}
+    return {"metrics": {"environment": env, "results": {"test_accuracy": accuracy,
+                                                        "test_errors": round((100 - accuracy) * 100)}}}
 
 
 def test_the_cpu_kind_split_tests_only_kinds_with_enough_runs():
@@ -235,3 +249,47 @@ def test_the_report_says_whether_the_runs_share_their_packages():
     other = {**same, "h5py": "3.15.0"}
     mixed = package_sets({0: fake_run(98, [], same), 1: fake_run(98, [], other), 2: fake_run(98, [])})
     assert "2 different sets; they differ in h5py." in mixed and "Seeds 2 predate" in mixed
+
+
+def test_markdown_tables_write_blank_and_empty_cells_as_the_committed_files_have_them():
+    from mnist_repro.outputs.markdown import table
+
+    assert table([None, "n"], [["paper", 1], ["flatten", ""]]) == "| | n |\n|---|---|\n| paper | 1 |\n| flatten |  |"
+
+
+def test_report_without_scipy_is_the_one_missing_extra_line(tmp_path, monkeypatch, mnist_path):
+    """`make install` brings no SciPy: `report` names the study extra and how to get it, and writes nothing."""
+    import sys
+
+    import mnist_repro.study
+    from conftest import assert_one_line_error, call_cli
+
+    for name in list(sys.modules):  # the study's modules import SciPy when they load: load them again
+        if name.split(".")[0] == "scipy":
+            monkeypatch.delitem(sys.modules, name)
+        elif name.startswith("mnist_repro.study."):
+            monkeypatch.delitem(sys.modules, name)
+            monkeypatch.delattr(mnist_repro.study, name.rsplit(".", 1)[1], raising=False)
+    monkeypatch.setitem(sys.modules, "scipy", None)  # as if not installed: importing it fails
+    make_run(tmp_path / "deliverables" / "seeds", 1, 0, 97.6)
+    done = call_cli("report", "--data", mnist_path, cwd=tmp_path)
+    line = assert_one_line_error(done, "the report needs the optional 'study' extra", "scipy is not installed",
+                                 "`make report`", "pip install 'mnist-repro[study]'")
+    assert done.returncode == 1 and "internal error" not in line
+    assert sorted(p.name for p in (tmp_path / "deliverables").iterdir()) == ["seeds"]
+    assert not (tmp_path / "build").exists() and not (tmp_path / "README.md").exists()
+
+
+def test_make_report_installs_the_study_extra_and_make_install_does_not():
+    import subprocess
+    from importlib import metadata
+
+    from conftest import ROOT
+
+    def plan(target: str) -> str:
+        return subprocess.run(["make", "-n", "-B", target], cwd=ROOT, capture_output=True, text=True).stdout
+
+    for target in ("report", "reproduce", "test"):
+        assert "lock/install.py .venv/bin/python lock/study.txt" in plan(target), target
+    assert "study" not in plan(".venv/.installed")
+    assert 'scipy==1.17.1; extra == "study"' in metadata.requires("mnist-repro")

@@ -25,6 +25,7 @@ import numpy as np
 
 from . import errors
 from .errors import UserError
+from .outputs.atomic import replacing
 
 CACHE = Path("data/mnist.npz")
 KEYS = ("x_train", "y_train", "x_test", "y_test")
@@ -161,15 +162,11 @@ def load_pypi() -> dict[str, np.ndarray]:
 
 def save_cache(arrays: dict[str, np.ndarray], path: Path = CACHE) -> None:
     """Write atomically, so an interrupted save never leaves a half-written cache."""
-    partial = path.with_name(path.name + ".partial.npz")
     with errors.writing("the MNIST cache", path.parent):
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            np.savez_compressed(partial, **arrays)
-            os.replace(partial, path)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
+        # Through an open file: given a name, NumPy would append ".npz" to the partial's.
+        with replacing(path) as partial, open(partial, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
 
 
 def load(explicit: str | None = None, allow_unverified: bool = False, offline: bool = False,

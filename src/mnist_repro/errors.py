@@ -55,9 +55,10 @@ FULL = (errno.ENOSPC, errno.EDQUOT)
 # The optional extras (pyproject's optional-dependencies, each from its requirements-*.txt): the
 # top-level module a feature imports, the extra that brings it, and the command that installs it.
 EXTRA_OF_MODULE = {"fastapi": "demo", "uvicorn": "demo", "multipart": "demo", "python_multipart": "demo",
-                   "dask": "cluster", "distributed": "cluster"}
+                   "dask": "cluster", "distributed": "cluster", "scipy": "study"}
 EXTRA_USE = {"demo": ("the demo server", "make demo"),
-             "cluster": ("--cluster", "make reproduce CLUSTER=local")}
+             "cluster": ("--cluster", "make reproduce CLUSTER=local"),
+             "study": ("the report", "make report")}
 
 
 def missing_extra(error: BaseException) -> UserError | None:

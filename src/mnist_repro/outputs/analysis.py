@@ -5,12 +5,11 @@ Written by every run, and regenerable from model.keras alone (`make analyze VERS
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
-from . import error_figures
+from . import error_figures, markdown as md
 
 PAGE = 144  # tiles per gallery page (12 x 12); more errors go to misclassified_2.png, ...
 
@@ -23,14 +22,13 @@ def confusion(true: np.ndarray, predicted: np.ndarray) -> np.ndarray:
 
 
 def markdown(matrix: np.ndarray) -> str:
-    lines = ["| true \\ predicted | " + " | ".join(str(d) for d in range(10)) + " | total | accuracy |",
-             "|---|" + "---|" * 12]
+    rows = []
     for digit in range(10):
         total = int(matrix[digit].sum())
         accuracy = 100.0 * matrix[digit, digit] / total if total else float("nan")
-        cells = " | ".join(f"**{c}**" if d == digit else (str(c) if c else "·") for d, c in enumerate(matrix[digit]))
-        lines.append(f"| **{digit}** | {cells} | {total:,} | {accuracy:.2f} % |")
-    return "\n".join(lines)
+        cells = [f"**{c}**" if d == digit else (str(c) if c else "·") for d, c in enumerate(matrix[digit])]
+        rows.append([f"**{digit}**", *cells, f"{total:,}", f"{accuracy:.2f} %"])
+    return md.table(["true \\ predicted", *range(10), "total", "accuracy"], rows)
 
 
 def misclassified(true: np.ndarray, probabilities: np.ndarray) -> list[tuple[int, int, int, float]]:
@@ -41,19 +39,13 @@ def misclassified(true: np.ndarray, probabilities: np.ndarray) -> list[tuple[int
     return sorted(rows, key=lambda row: (-row[3], row[0]))
 
 
-def _save(draw, path: Path, *args) -> None:
-    """Draw into a temporary name and rename, so a reader never sees half a PNG."""
-    partial = path.with_name(f".{path.name}.partial.png")
-    draw(*args, partial)
-    os.replace(partial, path)
-
-
 def write(folder: Path, version, images: np.ndarray, true: np.ndarray, probabilities: np.ndarray) -> str:
     """Write the figures into `folder` and return the README section (markdown)."""
     matrix = confusion(true, probabilities.argmax(-1))
     errors = misclassified(true, probabilities)
-    _save(error_figures.confusion_matrix, folder / "confusion_matrix.png", matrix,
-          f"Version {version.number}: test-set confusion matrix ({len(errors)} errors of {len(true):,})")
+    error_figures.confusion_matrix(  # every figure is written atomically (style.save)
+        matrix, f"Version {version.number}: test-set confusion matrix ({len(errors)} errors of {len(true):,})",
+        folder / "confusion_matrix.png")
     for stale in folder.glob("misclassified*.png"):
         stale.unlink()
     pages = [errors[start:start + PAGE] for start in range(0, len(errors), PAGE)] or [[]]
@@ -64,7 +56,7 @@ def write(folder: Path, version, images: np.ndarray, true: np.ndarray, probabili
         captions = [f"{t} → {p} ({prob:.2f})" for _, t, p, prob in page]
         title = (f"Version {version.number}: misclassified test digits, most confident first "
                  f"(page {number} of {len(pages)}; true → predicted (probability))")
-        _save(error_figures.gallery, folder / name, images[[row[0] for row in page]], captions, title)
+        error_figures.gallery(images[[row[0] for row in page]], captions, title, folder / name)
     lines = [
         "## Where it errs (test set)",
         "",

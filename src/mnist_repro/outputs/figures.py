@@ -37,5 +37,4 @@ def layer_stack(rows: list[tuple[str, str, str]], title: str, path) -> None:
         if index < len(rows) - 1:
             axis.annotate("", xy=(0.5, y - 0.62), xytext=(0.5, y - 0.38), arrowprops={"arrowstyle": "->"})
     axis.set_title(title, fontsize=10)
-    fig.savefig(path, dpi=100, bbox_inches="tight", metadata=style.METADATA)
-    plt.close(fig)
+    style.save(fig, path, bbox_inches="tight")

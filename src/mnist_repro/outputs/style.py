@@ -48,11 +48,11 @@ def epoch_axis(axis, metric: str) -> None:
         axis.set_ylabel(metric)
 
 
-def save(fig, path, dpi: int = 100) -> None:
+def save(fig, path, dpi: int = 100, **options) -> None:
     """Write the PNG beside the target and rename it over, so a failed write (a full disk) leaves
-    the previous figure whole and no partial file behind."""
+    the previous figure whole and no partial file behind. `options` go to savefig."""
     try:
         with replacing(path) as partial:
-            fig.savefig(partial, dpi=dpi, metadata=METADATA, format=Path(path).suffix.lstrip(".") or "png")
+            fig.savefig(partial, dpi=dpi, metadata=METADATA, format=Path(path).suffix.lstrip(".") or "png", **options)
     finally:
         plt.close(fig)

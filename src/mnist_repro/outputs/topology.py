@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from . import figures
+from . import figures, markdown
 
 _SETTINGS = ("units", "filters", "kernel_size", "strides", "padding", "pool_size", "rate", "activation")
 
@@ -25,12 +25,10 @@ def layer_rows(model) -> list[dict]:
 
 
 def markdown_table(model) -> str:
-    lines = ["| # | layer | type | settings | output shape | parameters |", "|---|---|---|---|---|---|"]
-    for index, row in enumerate(layer_rows(model), 1):
-        lines.append(f"| {index} | {row['name']} | {row['type']} | {row['settings']} | "
-                     f"{row['output_shape']} | {row['params']:,} |")
-    lines.append(f"| | **total** | | | | **{model.count_params():,}** |")
-    return "\n".join(lines)
+    rows = [[index, row["name"], row["type"], row["settings"], row["output_shape"], f"{row['params']:,}"]
+            for index, row in enumerate(layer_rows(model), 1)]
+    rows.append([None, "**total**", None, None, None, f"**{model.count_params():,}**"])
+    return markdown.table(["#", "layer", "type", "settings", "output shape", "parameters"], rows)
 
 
 def draw(model, path) -> str:

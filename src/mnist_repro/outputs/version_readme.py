@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..versions import Version
+from . import markdown
 
 VALIDATION_MEANING = {
     "train": "the **training set itself**, as in the 2018 report (`validation_data=(train_images, "
@@ -13,9 +14,23 @@ VALIDATION_MEANING = {
 }
 
 
-def _row(label: str, paper: float, ours: float, digits: int, unit: str = "", delta_unit: str = "") -> str:
+def _row(label: str, paper: float, ours: float, digits: int, unit: str = "", delta_unit: str = "") -> list[str]:
     delta = f"{ours - paper:+.{digits}f}{delta_unit or unit}"
-    return f"| {label} | {paper:.{digits}f}{unit} | {ours:.{digits}f}{unit} | {delta} |"
+    return [label, f"{paper:.{digits}f}{unit}", f"{ours:.{digits}f}{unit}", delta]
+
+
+def _results_table(paper, results: dict) -> str:
+    """The run's final numbers beside the paper's, with the difference."""
+    n_test = results["test_images"]
+    return markdown.table([None, "paper (2018)", "this run", "delta"], [
+        _row("training time (s)", paper.training_time_s, results["training_time_s"], 3),
+        _row("train loss", paper.train_loss, results["train_loss"], 5),
+        _row("train accuracy", paper.train_accuracy, results["train_accuracy"], 3, " %", " pp"),
+        _row("test loss", paper.test_loss, results["test_loss"], 5),
+        _row("test accuracy", paper.test_accuracy, results["test_accuracy"], 3, " %", " pp"),
+        ["test errors (of 10,000)", paper.test_errors, f"{results['test_errors']} (of {n_test:,})",
+         f"{results['test_errors'] - paper.test_errors:+d}"],
+    ])
 
 
 def render(version: Version, metrics: dict, topology_table: str, model_png_source: str,
@@ -56,15 +71,7 @@ def render(version: Version, metrics: dict, topology_table: str, model_png_sourc
         "",
         "## Results beside the paper's",
         "",
-        "| | paper (2018) | this run | delta |",
-        "|---|---|---|---|",
-        _row("training time (s)", paper.training_time_s, results["training_time_s"], 3),
-        _row("train loss", paper.train_loss, results["train_loss"], 5),
-        _row("train accuracy", paper.train_accuracy, results["train_accuracy"], 3, " %", " pp"),
-        _row("test loss", paper.test_loss, results["test_loss"], 5),
-        _row("test accuracy", paper.test_accuracy, results["test_accuracy"], 3, " %", " pp"),
-        f"| test errors (of 10,000) | {paper.test_errors} | {results['test_errors']} "
-        f"(of {n_test:,}) | {results['test_errors'] - paper.test_errors:+d} |",
+        _results_table(paper, results),
         "",
         f"The paper's time is for {paper.hardware}; ours is for the machine above.",
         "",

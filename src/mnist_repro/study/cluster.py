@@ -19,8 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from .. import paths
 from ..errors import UserError
-from .records import KEPT, save_record, seed_folder
+from .records import read_record, save_record
 
 RETRIES = 2
 
@@ -97,8 +98,7 @@ def run_on_worker(number: int, seed: int, extra_args: tuple) -> dict:
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
             raise RuntimeError(f"version {number} seed {seed} failed on {platform.node()}: {last}")
-        folder = Path(out) / f"ver_{number}"
-        return {name: (folder / name).read_text() for name in KEPT}
+        return read_record(paths.version_folder(number, Path(out)))
 
 
 def run_all(client, todo: list, root: Path, extra_args: tuple = ()) -> int:
@@ -115,7 +115,7 @@ def run_all(client, todo: list, root: Path, extra_args: tuple = ()) -> int:
     for finished, future in enumerate(as_completed(futures), 1):
         version, seed = futures[future]
         try:
-            save_record(seed_folder(root, version.number, seed), future.result())
+            save_record(paths.seed_folder(version.number, seed, root), future.result())
         except UserError:  # this machine's disk is full: every later record would fail the same way
             raise
         except Exception as error:  # noqa: BLE001 - one failed run must not lose the others

@@ -10,7 +10,8 @@ import json
 import re
 from pathlib import Path
 
-from .. import versions
+from .. import paths, versions
+from ..outputs import markdown
 from ..outputs.atomic import write_text_atomic
 from .stats import collect, final_spread, interval_verdict
 
@@ -44,14 +45,13 @@ def _number(value: float, digits: int, language: str) -> str:
     return text.replace(".", ",") if language == "es" else text
 
 
-def table(deliverables: Path = Path("deliverables"), language: str = "en") -> str:
+def table(deliverables: Path = paths.DELIVERABLES, language: str = "en") -> str:
     words, n = WORDS[language], lambda value, digits=2: _number(value, digits, language)
-    study = collect(deliverables / "seeds")
-    lines = ["| " + " | ".join(words["head"]) + " |", "|" + "---|" * len(words["head"])]
-    environments = []
+    study = collect(paths.seeds_root(deliverables))
+    rows, environments = [], []
     for number, version in versions.available().items():
         try:
-            metrics = json.loads((deliverables / f"ver_{number}" / "metrics.json").read_text())
+            metrics = json.loads((paths.version_folder(number, deliverables) / "metrics.json").read_text())
             results = metrics["results"]
             main = f"{n(results['test_accuracy'])} % ({results['test_errors']} {words['errors']})"
             time = f"{results['training_time_s']:.0f} s"
@@ -67,15 +67,14 @@ def table(deliverables: Path = Path("deliverables"), language: str = "en") -> st
             interval = f"[{n(low)}{'; ' if language == 'es' else ', '}{n(high)}] %"  # 97,68; 98,12 in Spanish
             inside = words["inside" if interval_verdict(version.paper.test_accuracy, spread, 2) == "inside" else "outside"]
         name = NAMES_ES.get(version.name, version.name) if language == "es" else version.name
-        lines.append(f"| {number} ({name}) | {n(version.paper.test_accuracy)} % ({version.paper.test_errors} "
-                     f"{words['errors']}) | {main} | {seeds} | {interval} | {inside} | "
-                     f"{version.paper.training_time_s:.0f} s | {time} |")
+        rows.append([f"{number} ({name})", f"{n(version.paper.test_accuracy)} % ({version.paper.test_errors} "
+                     f"{words['errors']})", main, seeds, interval, inside, f"{version.paper.training_time_s:.0f} s", time])
     hardware = _hardware("; ".join(sorted(set(environments))) or "—", language)
-    lines += ["", f"{words['paper']}: {_hardware(versions.get(1).paper.hardware, language)}. {words['ours']}: {hardware}."]
+    lines = [markdown.table(words["head"], rows), "", f"{words['paper']}: {_hardware(versions.get(1).paper.hardware, language)}. {words['ours']}: {hardware}."]
     return "\n".join(lines)
 
 
-def update(readme: Path = Path("README.md"), deliverables: Path = Path("deliverables"), language: str = "en") -> bool:
+def update(readme: Path = Path("README.md"), deliverables: Path = paths.DELIVERABLES, language: str = "en") -> bool:
     """Rewrite the marked block; returns False (and changes nothing) when the markers are absent."""
     try:
         text = readme.read_text()

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import versions
-from .. import errors
+from .. import errors, paths, versions
 from ..errors import UserError
+from ..outputs import markdown
 from ..outputs.atomic import write_text_atomic
 from .report_environment import accuracy_by_cpu_kind, cpu_kind, package_sets
 from .report_figures import accuracy_histogram, figure_4
 from .stats import FINAL, Spread, collect, epoch_spread, final_spread, interval_verdict, rank_text
+
+FINAL_HEADER = ["95 % prediction interval", "n", "verdict", "paper's rank among our runs"]
 
 RULE = ("The paper's value is one run, so it is judged against where **one new run** of ours would land: "
         "the 95 % prediction interval mean ± t(0.975, n − 1) · s · √(1 + 1/n), from our n seeds' mean and "
@@ -68,9 +70,7 @@ def _times_section(version, runs: dict) -> list[str]:
     CPUs or library versions (a study spread over a cluster can)."""
     paper = version.paper
     paper_epoch = paper.training_time_s / version.epochs
-    lines = ["### Training time", "", "| | n | total (s) | per epoch (s) | × the paper's per epoch |",
-             "|---|---|---|---|---|",
-             f"| paper, {paper.hardware} | 1 | {paper.training_time_s:.1f} | {paper_epoch:.1f} | 1.00 |"]
+    rows = [[f"paper, {paper.hardware}", 1, f"{paper.training_time_s:.1f}", f"{paper_epoch:.1f}", "1.00"]]
     by_cpu: dict[str, list[float]] = {}
     for _, run in sorted(runs.items()):
         env = run["metrics"]["environment"]
@@ -78,10 +78,11 @@ def _times_section(version, runs: dict) -> list[str]:
             float(run["metrics"]["results"]["training_time_s"]))
     for cpu, values in by_cpu.items():
         times, per_epoch = Spread(values), Spread([t / version.epochs for t in values])
-        lines.append(f"| ours, {cpu} | {times.n} | {_pm(times, 1)} | {_pm(per_epoch, 1)} | "
-                     f"{per_epoch.mean / paper_epoch:.2f} |")
+        rows.append([f"ours, {cpu}", times.n, _pm(times, 1), _pm(per_epoch, 1), f"{per_epoch.mean / paper_epoch:.2f}"])
     environments = _environments(runs)
-    lines += ["", "Both include the validation pass over the 60,000 training images. Ours ran on: "
+    lines = ["### Training time", "",
+             markdown.table([None, "n", "total (s)", "per epoch (s)", "× the paper's per epoch"], rows),
+             "", "Both include the validation pass over the 60,000 training images. Ours ran on: "
               + "; ".join(environments) + ". A study run that shared its machine with other work (seeds run "
               "in the background) took longer than a quiet one; for speed, quote `make bench`.", "",
               package_sets(runs), ""]
@@ -92,11 +93,11 @@ def _times_section(version, runs: dict) -> list[str]:
     return lines
 
 
-def _final_row(label: str, paper: float, spread: Spread, digits: int, unit: str) -> str:
+def _final_row(label: str, paper: float, spread: Spread, digits: int, unit: str) -> list:
     low, high = spread.prediction_interval()
-    return (f"| {label} | {paper:.{digits}f}{unit} | {_pm(spread, digits, unit)} | "
-            f"[{spread.low:.{digits}f}, {spread.high:.{digits}f}] | [{low:.{digits}f}, {high:.{digits}f}] | {spread.n} | "
-            f"{interval_verdict(paper, spread, digits, unit.replace(' %', ' pp'))} | {rank_text(paper, spread)} |")
+    return [label, f"{paper:.{digits}f}{unit}", _pm(spread, digits, unit),
+            f"[{spread.low:.{digits}f}, {spread.high:.{digits}f}]", f"[{low:.{digits}f}, {high:.{digits}f}]", spread.n,
+            interval_verdict(paper, spread, digits, unit.replace(' %', ' pp')), rank_text(paper, spread)]
 
 
 def _version_section(version, runs: dict, figure_name: str) -> list[str]:
@@ -105,13 +106,11 @@ def _version_section(version, runs: dict, figure_name: str) -> list[str]:
     lines = [f"## Version {version.number}: {version.name}", "",
              f"n = {len(runs)} runs (seeds {seeds}), each the faithful default: {version.epochs} epochs, "
              f"batch {version.batch_size}, validation on the training set.", "",
-             "### Final evaluation (report table 4.%d)" % (2 * version.number), "",
-             "| metric | paper | ours, mean ± std | [min, max] | 95 % prediction interval | n | verdict | "
-             "paper's rank among our runs |", "|---|---|---|---|---|---|---|---|"]
-    for key, label, attribute, digits, unit in FINAL:
-        lines.append(_final_row(label, getattr(paper, attribute), final_spread(runs, key), digits, unit))
-    errors = final_spread(runs, "test_errors")
-    lines.append(_final_row("test errors of 10,000", paper.test_errors, errors, 1, ""))
+             "### Final evaluation (report table 4.%d)" % (2 * version.number), ""]
+    rows = [_final_row(label, getattr(paper, attribute), final_spread(runs, key), digits, unit)
+            for key, label, attribute, digits, unit in FINAL]
+    rows.append(_final_row("test errors of 10,000", paper.test_errors, final_spread(runs, "test_errors"), 1, ""))
+    lines.append(markdown.table(["metric", "paper", "ours, mean ± std", "[min, max]", *FINAL_HEADER], rows))
     per_seed = ", ".join(f"seed {s}: {int(r['metrics']['results']['test_errors'])}" for s, r in sorted(runs.items()))
     lines += ["", f"Test errors per seed: {per_seed}.", "",
               f"![test accuracy over seeds](report/histogram_{version.number}.png)", ""]
@@ -120,9 +119,8 @@ def _version_section(version, runs: dict, figure_name: str) -> list[str]:
     lines += _times_section(version, runs)
     lines += [f"### Per epoch (report table 4.{2 * version.number - 1} and figure 4.{version.number})", "",
               "The paper's values are its console log. Where the report's table printed something else, "
-              "the table's value is given too and marked †.", "",
-              "| epoch | paper loss | ours loss, mean ± std | paper acc | ours acc, mean ± std |",
-              "|---|---|---|---|---|"]
+              "the table's value is given too and marked †.", ""]
+    rows = []
     for epoch, (loss, acc, _, _) in enumerate(paper.epochs, 1):
         ours_loss, ours_acc = epoch_spread(runs, epoch - 1, "loss"), epoch_spread(runs, epoch - 1, "accuracy")
         note = ""
@@ -131,25 +129,26 @@ def _version_section(version, runs: dict, figure_name: str) -> list[str]:
             note = f" († table: {table_loss:.4f})" if table_loss != loss else f" († table acc {table_acc:.4f})"
         elif epoch in paper.table_missing_epochs:
             note = " († not in the table)"
-        lines.append(f"| {epoch} | {loss:.4f}{note} | {_pm(ours_loss, 4) if ours_loss else '—'} | {acc:.4f} | "
-                     f"{_pm(ours_acc, 4) if ours_acc else '—'} |")
-    lines += ["", f"![figure 4.{version.number} redrawn](report/{figure_name})", ""]
+        rows.append([epoch, f"{loss:.4f}{note}", _pm(ours_loss, 4) if ours_loss else "—", f"{acc:.4f}",
+                     _pm(ours_acc, 4) if ours_acc else "—"])
+    lines += [markdown.table(["epoch", "paper loss", "ours loss, mean ± std", "paper acc", "ours acc, mean ± std"], rows),
+              "", f"![figure 4.{version.number} redrawn](report/{figure_name})", ""]
     return lines
 
 
-def dataset_figure(data_path: str | None = None, out: Path = Path("deliverables")) -> Path:
+def dataset_figure(data_path: str | None = None, out: Path = paths.DELIVERABLES) -> Path:
     """deliverables/mnist_samples.png from the verified data (report figure 1.1)."""
     from .. import data
     from ..outputs.dataset_figure import mnist_samples
 
     mnist = data.load(data_path)
-    path = out / "mnist_samples.png"
+    path = paths.dataset_figure(out)
     mnist_samples(mnist.x_train, mnist.y_train, path)
     print(f"wrote {path} from {mnist.source}")
     return path
 
 
-def build(root: Path = Path("deliverables/seeds"), out: Path = Path("deliverables")) -> Path:
+def build(root: Path = paths.SEEDS, out: Path = paths.DELIVERABLES) -> Path:
     study = collect(root)
     if study.skipped:  # a report over part of the study would look complete; refuse before writing
         more = f" (and {len(study.skipped) - 1} more)" if len(study.skipped) > 1 else ""
@@ -163,20 +162,19 @@ def build(root: Path = Path("deliverables/seeds"), out: Path = Path("deliverable
 
 
 def _write(study, out: Path) -> Path:
-    figures = out / "report"
+    figures = paths.report_figures(out)
     figures.mkdir(parents=True, exist_ok=True)
     lines = ["# Reproduction report: the 2018 MNIST report against this repository", "",
              "Generated by `make report` from the run folders under `deliverables/seeds/` "
              "(made by `make reproduce`); every number below is computed from them. "
              "Method, errata and caveats: [doc/reproduction.md](../doc/reproduction.md), "
              "[doc/errata.md](../doc/errata.md).", "", "**Verdict rule.** " + RULE, ""]
-    summary = ["| version | paper test acc | ours, mean ± std | [min, max] | 95 % prediction interval | n | verdict | "
-               "paper's rank among our runs |", "|---|---|---|---|---|---|---|---|"]
+    summary = []
     sections = []
     for number, version in versions.available().items():
         runs = study.runs.get(number, {})
         if not runs:
-            summary.append(f"| {number} | {version.paper.test_accuracy:.2f} % | no runs yet | | | 0 | | |")
+            summary.append([number, f"{version.paper.test_accuracy:.2f} %", "no runs yet", None, None, 0, None, None])
             continue
         spread = final_spread(runs, "test_accuracy")
         summary.append(_final_row(f"{number} ({version.name})", version.paper.test_accuracy, spread, 2, " %"))
@@ -184,8 +182,9 @@ def _write(study, out: Path) -> Path:
         figure_4(version, runs, figures / figure_name)
         accuracy_histogram(version, runs, figures / f"histogram_{number}.png")
         sections += _version_section(version, runs, figure_name)
-    lines += ["## Summary: test accuracy", ""] + summary + [""] + WHY + sections
-    report = out / "REPORT.md"
+    summary_table = markdown.table(["version", "paper test acc", "ours, mean ± std", "[min, max]", *FINAL_HEADER], summary)
+    lines += ["## Summary: test accuracy", "", summary_table, ""] + WHY + sections
+    report = paths.report_file(out)
     write_text_atomic(report, "\n".join(lines))
     print(f"wrote {report} from {sum(len(r) for r in study.runs.values())} runs")
     return report

@@ -15,9 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-from .. import versions
+from .. import paths, versions
 from ..errors import UserError
-from .records import KEPT, save_record, seed_folder
+from .records import read_record, save_record
 
 def read_metrics(folder: Path) -> dict | None:
     try:
@@ -39,16 +39,16 @@ def is_faithful(metrics: dict | None, version, seed: int) -> bool:
 
 
 def keep(source: Path, target: Path) -> None:
-    save_record(target, {name: (source / name).read_text() for name in KEPT})
+    save_record(target, read_record(source))
 
 
 def plan(numbers: list[int], seeds: int, root: Path, main: Path):
     """(version, seed, state) for every run: 'done', 'from-main' (reuse ver_N) or 'todo'."""
     for number in numbers:
         version = versions.get(number)
-        main_metrics = read_metrics(main / f"ver_{number}")
+        main_metrics = read_metrics(paths.version_folder(number, main))
         for seed in range(seeds):
-            if is_faithful(read_metrics(seed_folder(root, number, seed)), version, seed):
+            if is_faithful(read_metrics(paths.seed_folder(number, seed, root)), version, seed):
                 yield version, seed, "done"
             elif is_faithful(main_metrics, version, seed):
                 yield version, seed, "from-main"
@@ -58,16 +58,17 @@ def plan(numbers: list[int], seeds: int, root: Path, main: Path):
 
 def estimate(version, root: Path, main: Path) -> float | None:
     """Seconds per run of this version, from runs already made on this machine."""
-    times = [m["timing"]["run_s"] for m in map(read_metrics, sorted((root / f"ver_{version.number}").glob("seed_*")))
+    times = [m["timing"]["run_s"] for m in (read_metrics(folder) for _, folder in
+                                            paths.seed_folders(paths.version_folder(version.number, root)))
              if m and "run_s" in m.get("timing", {})]
-    main_metrics = read_metrics(main / f"ver_{version.number}")
+    main_metrics = read_metrics(paths.version_folder(version.number, main))
     if not times and main_metrics and main_metrics.get("settings", {}).get("limit") is None:
         times = [main_metrics["timing"]["run_s"]]
     return sum(times) / len(times) if times else None
 
 
-def reproduce(numbers: list[int], seeds: int, root: Path = Path("deliverables/seeds"),
-              main: Path = Path("deliverables"), extra_args: tuple = (), cluster: str | None = None,
+def reproduce(numbers: list[int], seeds: int, root: Path = paths.SEEDS,
+              main: Path = paths.DELIVERABLES, extra_args: tuple = (), cluster: str | None = None,
               workers: int = 2) -> int:
     """Every missing (version, seed) run: here, one after the other, or on a Dask cluster."""
     if seeds < 1:
@@ -80,8 +81,9 @@ def reproduce(numbers: list[int], seeds: int, root: Path = Path("deliverables/se
     todo = [(v, s) for v, s, state in runs if state == "todo"]
     for version, seed, state in runs:
         if state == "from-main":
-            keep(main / f"ver_{version.number}", seed_folder(root, version.number, seed))
-            print(f"version {version.number} seed {seed}: taken from {main}/ver_{version.number} (same settings)")
+            keep(paths.version_folder(version.number, main), paths.seed_folder(version.number, seed, root))
+            print(f"version {version.number} seed {seed}: taken from {paths.version_folder(version.number, main)} "
+                  "(same settings)")
     done = len(runs) - len(todo)
     print(f"study: {len(runs)} runs, {done} complete, {len(todo)} to run")
     if cluster is not None:
@@ -91,7 +93,7 @@ def reproduce(numbers: list[int], seeds: int, root: Path = Path("deliverables/se
         left = [estimate(v, root, main) for v, _ in todo[index - 1:]]
         eta = f"about {sum(t for t in left if t) / 60:.0f} min left" if all(left) else "time left unknown yet"
         print(f"[{index}/{len(todo)}] version {version.number}, seed {seed} ({eta})", flush=True)
-        work = root / f"ver_{version.number}" / f".work-seed_{seed}"
+        work = paths.seed_work_folder(version.number, seed, root)
         command = [sys.executable, "-m", "mnist_repro", "run", "--version", str(version.number),
                    "--seed", str(seed), "--out", str(work), *extra_args]
         started = time.perf_counter()
@@ -100,7 +102,7 @@ def reproduce(numbers: list[int], seeds: int, root: Path = Path("deliverables/se
             print(f"version {version.number} seed {seed} failed (exit {done_run.returncode}); "
                   "rerun `make reproduce` to resume", file=sys.stderr)
             return done_run.returncode
-        keep(work / f"ver_{version.number}", seed_folder(root, version.number, seed))
+        keep(paths.version_folder(version.number, work), paths.seed_folder(version.number, seed, root))
         shutil.rmtree(work, ignore_errors=True)
         print(f"version {version.number} seed {seed} done in {time.perf_counter() - started:.0f} s", flush=True)
     return 0

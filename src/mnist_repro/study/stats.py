@@ -1,4 +1,8 @@
-"""Numbers of the reproduction study, computed from run folders: no files written, no training."""
+"""Numbers of the reproduction study, computed from run folders: no files written, no training.
+
+The Student-t quantile and the permutation test are SciPy's, from the optional `study` extra
+(requirements-study.txt), which `make report` installs on first use.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,10 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+from scipy import stats as scipy_stats
+
+from .. import paths
 from ..outputs.formats import read_history
 
 FINAL = (  # (metrics.json key, label, paper attribute, digits, unit)
@@ -48,29 +56,14 @@ class Spread:
         """Where one new run is expected to land: mean ± t(1 - (1 - level) / 2, n - 1) · s · √(1 + 1/n)."""
         if self.n < 2:
             return self.mean, self.mean
-        half = t_quantile(1 - (1 - level) / 2, self.n - 1) * self.std * math.sqrt(1 + 1 / self.n)
+        t = float(scipy_stats.t.ppf(1 - (1 - level) / 2, self.n - 1))
+        half = t * self.std * math.sqrt(1 + 1 / self.n)
         return self.mean - half, self.mean + half
 
     def rank_of(self, value: float) -> float:
         """The empirical quantile of `value` among the runs: the share below it, ties counting half."""
         below = sum(v < value for v in self.values) + 0.5 * sum(v == value for v in self.values)
         return below / self.n
-
-
-def t_quantile(p: float, df: int) -> float:
-    """Student's t quantile, by bisection on its CDF (Simpson's rule on the density): no SciPy needed."""
-    scale = math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)) / math.sqrt(df * math.pi)
-
-    def cdf(t: float, steps: int = 2000) -> float:
-        h = t / steps
-        density = [scale * (1 + (i * h) ** 2 / df) ** (-(df + 1) / 2) for i in range(steps + 1)]
-        return 0.5 + h / 3 * (density[0] + density[-1] + 4 * sum(density[1:-1:2]) + 2 * sum(density[2:-1:2]))
-
-    low, high = 0.0, 1000.0
-    for _ in range(60):
-        middle = (low + high) / 2
-        low, high = (middle, high) if cdf(middle) < p else (low, middle)
-    return (low + high) / 2
 
 
 def interval_verdict(paper: float, spread: Spread, digits: int, unit: str = "") -> str:
@@ -120,19 +113,14 @@ def load_run(folder: Path) -> dict:
 
 def collect(root: Path) -> Study:
     study = Study()
-    for version_folder in sorted(root.glob("ver_*")):
-        if not version_folder.name[4:].isdigit():
-            continue
-        number = int(version_folder.name[4:])
-        for folder in sorted(version_folder.glob("seed_*"), key=lambda p: (len(p.name), p.name)):
-            if not folder.is_dir() or not folder.name[5:].isdigit():
-                continue
+    for number, version_folder in paths.version_folders(root):
+        for seed, folder in paths.seed_folders(version_folder):
             try:
                 run = load_run(folder)
             except ValueError as error:
                 study.skipped.append(f"{folder.relative_to(root.parent) if root.parent in folder.parents else folder}: {error}")
                 continue
-            study.runs.setdefault(number, {})[int(folder.name[5:])] = run
+            study.runs.setdefault(number, {})[seed] = run
     return study
 
 
@@ -147,27 +135,19 @@ def epoch_spread(runs: dict[int, dict], epoch: int, key: str) -> Spread | None:
 
 
 def permutation_p_value(first: list[float], second: list[float], limit: int = 200_000) -> tuple[float, str]:
-    """Two-sided p-value that the two groups share one mean: the share of relabellings of the pooled
-    runs whose difference in means is at least as large as the one seen. Every relabelling when there
-    are at most `limit`, else `limit` random ones from a fixed seed (so a report regenerates byte for
-    byte). No distribution is assumed, which suits a handful of runs per group."""
-    import itertools
-    import random
+    """Two-sided p-value that the two groups share one mean (scipy.stats.permutation_test): the share
+    of relabellings of the pooled runs whose absolute difference in means is at least the one seen.
+    Every relabelling when there are at most `limit`, else `limit` random ones from NumPy's generator
+    seeded 0 (so a report regenerates byte for byte), counted with the split seen, (k + 1) / (limit + 1).
+    No distribution is assumed, which suits a handful of runs per group.
 
-    pooled, size = first + second, len(first)
-    observed = abs(sum(first) / len(first) - sum(second) / len(second))
-    total = sum(pooled)
+    Give counts (test errors), not percentages: SciPy takes a split as tying with the one seen within
+    a relative 100 ulp, and float sums of decimals such as 97.85 miss that by more, so ties that are
+    exact in integers would be lost."""
+    def difference(x, y, axis):
+        return np.abs(np.mean(x, axis=axis) - np.mean(y, axis=axis))
 
-    def difference(chosen_sum: float) -> float:
-        return abs(chosen_sum / size - (total - chosen_sum) / (len(pooled) - size))
-
-    count = math.comb(len(pooled), size)
-    if count <= limit:
-        splits = (sum(pooled[i] for i in chosen) for chosen in itertools.combinations(range(len(pooled)), size))
-        method = f"exact, all {count:,} splits"
-    else:
-        generator = random.Random(0)
-        splits = (sum(generator.sample(pooled, size)) for _ in range(limit))
-        count, method = limit, f"{limit:,} random splits"
-    extreme = sum(difference(chosen) >= observed - 1e-12 for chosen in splits)
-    return extreme / count, method
+    result = scipy_stats.permutation_test((first, second), difference, permutation_type="independent",
+                                          vectorized=True, n_resamples=limit, alternative="greater", rng=0)
+    count = math.comb(len(first) + len(second), len(first))
+    return float(result.pvalue), f"exact, all {count:,} splits" if count <= limit else f"{limit:,} random splits"
