@@ -179,14 +179,14 @@ resume-check: install data
 	$(BIN)/python experiments/resume_check.py
 
 # The v1 loss-gap A/B (doc/v1-gap.md): Keras 3 arms in .venv, Keras 2 (tf_keras) in .venv-keras2.
-v1-gap: install data
+v1-gap: install data $(STUDY_STAMP)
 	@test -x .venv-keras2/bin/python || { $(PYTHON) -m venv .venv-keras2 && $(PYTHON) lock/install.py .venv-keras2/bin/python lock/keras2.txt \
 	  && .venv-keras2/bin/python -m pip install -q --no-deps -e .; } || echo "note: tf_keras could not be installed; the keras2 arm is skipped"
 	$(BIN)/python experiments/v1_gap.py
 
 # Which CPU kinds and oneDNN settings give the same bytes: v1 seeds 0 and 5 and v2 seed 0 under each
 # setting, recorded per CPU in doc/determinism.json and tabled in doc/determinism.md (about 10 min).
-cross-cpu: install data
+cross-cpu: install data $(STUDY_STAMP)
 	$(BIN)/python experiments/cross_cpu.py
 
 # The study on a Dask LocalCluster of 1 and 2 workers against one run after another
@@ -195,7 +195,7 @@ cluster-check: install data $(CLUSTER_STAMP)
 	$(BIN)/python experiments/cluster_check.py
 
 # The opt-in bf16 mode's full-length v3 accuracy over BF16_SEEDS seeds against the FP32 study (doc/bf16.md).
-bf16-check: install data
+bf16-check: install data $(STUDY_STAMP)
 	$(BIN)/python experiments/bf16_check.py
 
 clean:
