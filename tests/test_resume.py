@@ -259,6 +259,22 @@ def test_a_state_with_other_seed_generators_does_not_load(tmp_path):
     assert resumed.epoch == 0 and "saved weights do not load (ValueError" in resumed.discarded
 
 
+def test_a_failure_carries_the_kept_training(tmp_path, monkeypatch):
+    """The folder travels on the exception (no module keeps it), and the one line names it."""
+    from mnist_repro import errors
+    from mnist_repro.training.checkpoint import Checkpoint
+
+    monkeypatch.setattr(errors, "ERROR_LOGS", tmp_path / "logs")
+    checkpoint = Checkpoint(tmp_path / "ver_2", {})
+    checkpoint.state.mkdir(parents=True)
+    with pytest.raises(RuntimeError) as caught:
+        with checkpoint.kept_on_failure():
+            raise RuntimeError("boom")
+    assert caught.value.kept_training == checkpoint.folder
+    assert f"your training is kept in {checkpoint.folder}" in errors.internal_error(caught.value, "run")
+    assert "kept" not in errors.internal_error(RuntimeError("boom"), "run")
+
+
 def test_close_h5_files_closes_what_a_failed_save_left_open(tmp_path):
     """The workaround for Keras 3.15 / h5py 3.14 (checkpoint.close_h5_files): a file left open in
     the folder is closed, one elsewhere is not. Fails if h5py's list of open file ids changes."""
