@@ -1,4 +1,4 @@
-"""Floating-point work of one epoch of a version, from its layer shapes (no TensorFlow needed).
+"""Floating-point work of one epoch of a version, from the shapes of its built Keras model.
 
 Only convolutions and dense layers count (pooling, activations and dropout are a rounding error).
 One multiply-add is 2 FLOPs. Training a layer costs its forward pass, its weight gradient (the
@@ -12,25 +12,10 @@ import math
 
 
 def layer_macs(version) -> list[int]:
-    """Multiply-adds per image of each layer with weights, in order."""
-    shape = tuple(version.input_shape) if len(version.input_shape) == 3 else (*version.input_shape, 1)
-    macs = []
-    for name, kwargs in version.layers:
-        height, width, channels = shape
-        if name == "Conv2D":
-            kernel_h, kernel_w = kwargs["kernel_size"]
-            out_h, out_w = height - kernel_h + 1, width - kernel_w + 1  # 'valid', stride 1
-            macs.append(out_h * out_w * kwargs["filters"] * kernel_h * kernel_w * channels)
-            shape = (out_h, out_w, kwargs["filters"])
-        elif name == "MaxPooling2D":
-            pool_h, pool_w = kwargs["pool_size"]
-            shape = (height // pool_h, width // pool_w, channels)
-        elif name == "Flatten":
-            shape = (1, 1, math.prod(shape))
-        elif name == "Dense":
-            macs.append(channels * kwargs["units"])
-            shape = (1, 1, kwargs["units"])
-    return macs
+    """Multiply-adds per image of each layer with weights, in order: every kernel weight is used
+    once per output position (a dense layer has one; a 'valid' stride-1 Conv2D one per pixel out)."""
+    return [math.prod(layer.kernel.shape) * math.prod(layer.output.shape[1:-1])
+            for layer in version.model().layers if hasattr(layer, "kernel")]
 
 
 def epoch_gflop(version, images: int = 60_000, val_images: int = 60_000) -> dict[str, float]:

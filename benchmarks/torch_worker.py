@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 
 import numpy as np
@@ -25,9 +26,13 @@ def conv_output(size: int, kernel: int) -> int:
 
 
 def build(version) -> nn.Sequential:
-    """The version's Keras layer list as torch modules (channels-first, 'valid' convolutions)."""
+    """The version's Keras model, read layer by layer from its configs, as torch modules
+    (channels-first, 'valid' convolutions). Keras runs on its torch backend here, so that reading
+    the model does not start TensorFlow in this process."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
     modules, channels, size, flat = [], 1, 28, None
-    for name, kwargs in version.layers:
+    for layer in version.model().layers:
+        name, kwargs = type(layer).__name__, layer.get_config()
         if name == "Conv2D":
             kernel = kwargs["kernel_size"][0]
             modules += [nn.Conv2d(channels, kwargs["filters"], kernel), nn.ReLU()]

@@ -62,7 +62,6 @@ def call_cli(*args, cwd=ROOT, env=None) -> subprocess.CompletedProcess:
 
     import keras
 
-    from mnist_repro import errors
     from mnist_repro.__main__ import main
 
     _start_tensorflow_once()
@@ -86,7 +85,6 @@ def call_cli(*args, cwd=ROOT, env=None) -> subprocess.CompletedProcess:
         os.environ.clear()
         os.environ.update(saved_env)
         sys.argv[0] = saved_argv0
-        errors.kept_training = None
     return subprocess.CompletedProcess(["mnist_repro", *map(str, args)], code, out.getvalue(), err.getvalue())
 
 

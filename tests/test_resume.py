@@ -124,6 +124,8 @@ def test_a_corrupt_checkpoint_starts_fresh_and_still_matches(tmp_path, uninterru
 @pytest.mark.parametrize("layout, reason", [
     ({"backup/training_metadata.json": '{"epoch": 2}', "settings.json": "{}"}, "older, inexact format"),
     ({"state/state.json": '{"format": 1, "epoch": 2}'}, "checkpoint format 1"),
+    # Format 2 read the seed generators through Keras's private attributes (before issue 33).
+    ({"state/state.json": '{"format": 2, "epoch": 2}'}, "it is in checkpoint format 2, this code reads format 3"),
     ({"state/state.json": "{half"}, "unreadable (corrupt checkpoint)"),
 ])
 def test_old_or_foreign_checkpoints_are_discarded_with_the_reason(tmp_path, layout, reason):
@@ -217,3 +219,74 @@ def test_a_kill_during_evaluation_keeps_the_training(tmp_path, uninterrupted):
     process.wait()
     assert saved_epoch(tmp_path, 2) == EPOCHS
     assert_not_trained_again(tmp_path, uninterrupted)
+
+
+# The Keras and h5py pieces the checkpoint relies on: public ones, and one documented workaround.
+
+def test_seed_states_are_the_dropout_layers_generators():
+    """The checkpoint saves `seed_states(model)`: through public Keras, exactly each Dropout's
+    `seed_generator.state`, in layer order. Fails if Keras renames or moves them."""
+    import keras
+
+    from mnist_repro import versions
+    from mnist_repro.training import train
+    from mnist_repro.training.checkpoint import seed_states
+
+    for number, dropouts in ((1, 0), (2, 1), (3, 2)):
+        model = train.build(versions.get(number))
+        expected = [layer.seed_generator.state for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
+        assert len(expected) == dropouts
+        assert [id(state) for state in seed_states(model)] == [id(state) for state in expected]
+
+
+def test_a_state_with_other_seed_generators_does_not_load(tmp_path):
+    from mnist_repro import versions
+    from mnist_repro.training import train
+    from mnist_repro.training.checkpoint import Checkpoint
+
+    checkpoint = Checkpoint(tmp_path / "ver_3", {"version": 3})
+    checkpoint.folder.mkdir()
+    checkpoint.history.write_text("epoch,loss\n0,1.0\n")
+    model = train.build(versions.get(3))
+    model.optimizer.build(model.trainable_variables)
+    checkpoint.save(model, 1, [1.0])
+    assert checkpoint.resume(lambda: train.build(versions.get(3)), restart=False).epoch == 1  # it loads as saved
+    saved = json.loads((checkpoint.state / "state.json").read_text())
+    assert saved["format"] == 3 and len(saved["seed_generators"]) == 2
+    saved["seed_generators"].pop()
+    (checkpoint.state / "state.json").write_text(json.dumps(saved))
+    resumed = checkpoint.resume(lambda: train.build(versions.get(3)), restart=False)
+    assert resumed.epoch == 0 and "saved weights do not load (ValueError" in resumed.discarded
+
+
+def test_a_failure_carries_the_kept_training(tmp_path, monkeypatch):
+    """The folder travels on the exception (no module keeps it), and the one line names it."""
+    from mnist_repro import errors
+    from mnist_repro.training.checkpoint import Checkpoint
+
+    monkeypatch.setattr(errors, "ERROR_LOGS", tmp_path / "logs")
+    checkpoint = Checkpoint(tmp_path / "ver_2", {})
+    checkpoint.state.mkdir(parents=True)
+    with pytest.raises(RuntimeError) as caught:
+        with checkpoint.kept_on_failure():
+            raise RuntimeError("boom")
+    assert caught.value.kept_training == checkpoint.folder
+    assert f"your training is kept in {checkpoint.folder}" in errors.internal_error(caught.value, "run")
+    assert "kept" not in errors.internal_error(RuntimeError("boom"), "run")
+
+
+def test_close_h5_files_closes_what_a_failed_save_left_open(tmp_path):
+    """The workaround for Keras 3.15 / h5py 3.14 (checkpoint.close_h5_files): a file left open in
+    the folder is closed, one elsewhere is not. Fails if h5py's list of open file ids changes."""
+    import h5py
+
+    from mnist_repro.training.checkpoint import close_h5_files
+
+    (tmp_path / "state").mkdir()
+    left_open = h5py.File(tmp_path / "state" / "weights.weights.h5", "w")
+    elsewhere = h5py.File(tmp_path / "other.h5", "w")
+    try:
+        close_h5_files(tmp_path / "state")
+        assert not left_open.id.valid and elsewhere.id.valid
+    finally:
+        elsewhere.close()

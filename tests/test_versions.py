@@ -1,5 +1,9 @@
 """Each version's recipe is the report's: layers, shapes, parameter counts, loss, epochs, batch."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from mnist_repro import versions
@@ -25,6 +29,8 @@ def test_three_versions_are_available():
 
 @pytest.mark.parametrize("number", [1, 2, 3])
 def test_model_matches_the_report(number):
+    import keras
+
     from mnist_repro.training import train
 
     version = versions.get(number)
@@ -46,6 +52,7 @@ def test_model_matches_the_report(number):
         if "strides" in config and type(layer).__name__ == "Conv2D":
             assert tuple(config["strides"]) == (1, 1)
     assert model.layers[-1].get_config()["activation"] == "softmax"
+    assert isinstance(model, keras.Sequential) and model.name == f"version_{number}"
 
 
 @pytest.mark.parametrize("number", [1, 2, 3])
@@ -72,3 +79,43 @@ def test_unknown_version_lists_the_valid_ones(bad):
 def test_paper_test_errors_match_the_report():
     assert versions.get(3).paper.test_errors == 85
     assert versions.get(1).paper.test_errors == 238
+
+
+def test_recipes_are_read_without_keras():
+    """Every check before training reads the recipes alone: neither Keras nor TensorFlow loads."""
+    code = ("import sys; from mnist_repro import versions; "
+            "found = {n: (v.epochs, v.batch_size, v.loss, v.input_shape) for n, v in versions.available().items()}; "
+            "print(sorted(found), sorted(m for m in ('keras', 'tensorflow') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[0] == "[1, 2, 3] []"
+
+
+@pytest.mark.parametrize("number", [1, 2, 3])
+def test_the_output_layer_stays_float32_under_mixed_bfloat16(number):
+    import keras
+
+    from mnist_repro.training import train
+
+    try:
+        model = train.build(versions.get(number), "mixed_bfloat16")
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert [layer.compute_dtype for layer in model.layers] == ["bfloat16"] * (len(model.layers) - 1) + ["float32"]
+    assert all(weight.dtype == "float32" for weight in model.weights)
+    assert train.build(versions.get(number)).layers[-1].compute_dtype == "float32"
+
+
+def test_the_thread_setting_comes_from_the_recipe():
+    """v1 (no convolutions) asks for one intra-op thread, set before TensorFlow starts; v2 and v3
+    keep every core. Checked in a fresh process, where TensorFlow has not started yet."""
+    assert [versions.get(n).intra_op_threads for n in (1, 2, 3)] == [1, None, None]
+    code = ("import tensorflow as tf; from mnist_repro import versions; from mnist_repro.training import batches; "
+            "threads = tf.config.threading.get_intra_op_parallelism_threads; "
+            "batches.configure_threads(versions.get(2)); before = threads(); "
+            "batches.configure_threads(versions.get(1), batches.PLAIN); plain = threads(); "
+            "batches.configure_threads(versions.get(1)); print(before, plain, threads())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-3:] == ["0", "0", "1"]

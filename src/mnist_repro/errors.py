@@ -32,10 +32,6 @@ class UserError(Exception):
         self.exit_code = exit_code
 
 
-# The checkpoint folder of a run in progress; the internal-error line names it, so that nobody
-# deletes a finished training by mistake.
-kept_training: Path | None = None
-
 _OS_FIXES = {
     errno.ENOSPC: "no space left on the device; free some space and run the same command again",
     errno.EDQUOT: "disk quota exceeded; free some space and run the same command again",
@@ -132,7 +128,7 @@ def internal_error(error: BaseException, command: str) -> str:
             log = None
     what = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}".rstrip(": ")
     where = f"full traceback in {log}" if log else "the traceback could not be saved"
-    kept = ""
+    kept, kept_training = "", getattr(error, "kept_training", None)  # set by Checkpoint.kept_on_failure
     if kept_training is not None and (Path(kept_training) / "state").exists():
         kept = f"; your training is kept in {kept_training} (run the same command again to continue)"
     return f"internal error: {what} — {where}{kept}"

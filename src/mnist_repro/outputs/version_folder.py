@@ -1,12 +1,47 @@
-"""Fill a version folder from a finished run, atomically (see atomic.atomic_folder)."""
+"""Fill a version folder from a finished run, atomically (see atomic.atomic_folder).
+
+metrics.json is assembled here, once, from everything the run measured and the writing's own
+timings, and then only read: the README is rendered from it and it is written last.
+"""
 
 from __future__ import annotations
 
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from ..versions import Version
 from . import analysis, atomic, figures, formats, topology, version_readme
+
+
+@dataclass
+class FinishedRun:
+    """Everything a version folder is written from: the trained model, its scores and labels,
+    and what made them."""
+
+    version: Version
+    model: object
+    settings: dict  # the checkpoint's settings, data hashes included
+    command: str
+    speed: str
+    resumed_from: int  # epochs already trained when the run started (0: a fresh start)
+    results: dict
+    history_csv: Path
+    timing: dict  # the run's timings up to the writing
+    data_source: str
+    data_verified: bool
+    environment: dict
+    code: dict
+    train_labels: np.ndarray
+    test_labels: np.ndarray
+    test_images: np.ndarray
+    test_true: np.ndarray
+    test_probabilities: np.ndarray
+    console: object  # outputs.console's recorder: .text() is the run's transcript
+    started: float  # time.perf_counter() at the run's start
 
 
 def save_inference_model(model, path: Path) -> None:
@@ -18,27 +53,49 @@ def save_inference_model(model, path: Path) -> None:
     copy.save(path)
 
 
-def write_version_folder(folder: Path, run) -> Path:
-    """`run` is a training.run.RunResult."""
-    version, metrics = run.version, run.metrics
+def write_version_folder(folder: Path, run: FinishedRun) -> dict:
+    """Write every deliverable of `run` into `folder`; returns the metrics written to metrics.json."""
+    version = run.version
     history = formats.read_history(run.history_csv)
     written = time.perf_counter()
     with atomic.atomic_folder(folder) as building:
-        formats.write_result(building / "result.txt", metrics["results"])
+        formats.write_result(building / "result.txt", run.results)
         formats.write_labels(building / "assigned_labels_train.txt", run.train_labels)
         formats.write_labels(building / "assigned_labels_test.txt", run.test_labels)
         shutil.copyfile(run.history_csv, building / "history.csv")
         png_source = topology.draw(run.model, building / "model.png")
-        metrics["model_png"] = png_source
         figures.training_curves(history, version.paper,
                                 f"Version {version.number} ({version.name}): report figure 4.{version.number} "
                                 "and this run", building / "training.png")
         save_inference_model(run.model, building / "model.keras")
         errors_section = analysis.write(building, version, run.test_images, run.test_true, run.test_probabilities)
+        now = time.perf_counter()
+        metrics = describe(run, history, png_source, deliverables_s=now - written, run_s=now - run.started)
         (building / "README.md").write_text(
             version_readme.render(version, metrics, topology.markdown_table(run.model), png_source, errors_section))
         (building / "console.output").write_text(run.console.text())
-        metrics["timing"]["deliverables_s"] = time.perf_counter() - written
-        metrics["timing"]["run_s"] = time.perf_counter() - run.started
         formats.write_json(building / "metrics.json", metrics)
-    return folder
+    return metrics
+
+
+def describe(run: FinishedRun, history: list, model_png: str, deliverables_s: float, run_s: float) -> dict:
+    """metrics.json: every number of the run, what made it, and the paper's recipe it follows."""
+    version, settings = run.version, run.settings
+    return {
+        "format": 2,
+        "version": version.number,
+        "name": version.name,
+        "settings": {**{k: v for k, v in settings.items() if k != "data_sha256"},
+                     "command": run.command,
+                     "loss": version.loss, "labels": version.label_encoding,
+                     "optimizer": f"Adam, learning rate 0.001, betas 0.9/0.999, epsilon {version.adam_epsilon:g}",
+                     "optimizer_origin": version.optimizer_origin,
+                     "speed": run.speed, "resumed_from_epoch": run.resumed_from or None},
+        "results": run.results,
+        "history": history,
+        "timing": {**run.timing, "deliverables_s": deliverables_s, "run_s": run_s},
+        "data": {"source": run.data_source, "verified": run.data_verified, "sha256": settings["data_sha256"]},
+        "environment": run.environment,
+        "code": run.code,
+        "model_png": model_png,
+    }

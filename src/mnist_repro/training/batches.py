@@ -11,6 +11,9 @@ pipeline gathers the batches from it. tf.data's autotuning is off: on 2 cores it
 thread stalled whole epochs for seconds with both cores idle (the "slow state" measured in
 doc/performance.md), and a fixed prefetch of two batches is all that 2 cores can use. These and
 the other speed settings are one `Speed`; none of them changes a single computed number.
+
+This module holds every TensorFlow-specific call of a run: the tf.data pipelines, the thread
+setting and op determinism (train.py is Keras only).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ class Speed:
     steps_per_execution: int  # training steps per call into TensorFlow: less per-step Python overhead
     inference_batch: int | None  # the val pass and labelling; None: the training batch size
     autotune: bool  # tf.data autotuning (off: it stalled whole epochs on 2 cores)
-    tune_threads: bool  # one intra-op thread for a version without convolutions
+    tune_threads: bool  # the recipe's intra-op thread count (one for v1), instead of every core
 
     def inference_size(self, training_batch: int) -> int:
         return self.inference_batch or training_batch
@@ -46,15 +49,19 @@ INFERENCE_BATCH = FAST.inference_batch
 
 
 def configure_threads(version, speed: Speed = FAST) -> None:
-    """One intra-op thread for a version without convolutions: v1's matrix products are too small
-    to split across cores, and one thread runs its epoch about 15 % faster (doc/performance.md).
-    The convolutions of v2 and v3 use every core. Thread counts do not change any result."""
-    if not speed.tune_threads or any(name == "Conv2D" for name, _ in version.layers):
+    """The recipe's intra-op thread count (`intra_op_threads`: 1 for v1, whose matrix products are
+    too small to split across cores), set before TensorFlow starts. Thread counts change no result."""
+    if not speed.tune_threads or version.intra_op_threads is None:
         return
     try:
-        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_intra_op_parallelism_threads(version.intra_op_threads)
     except RuntimeError:  # TensorFlow already started in this process (tests): keep its threads
         pass
+
+
+def deterministic_ops() -> None:
+    """TensorFlow's ops in a fixed order: the same seed on the same CPU gives the same bytes."""
+    tf.config.experimental.enable_op_determinism()
 
 
 def epoch_order(seed: int, epoch: int, count: int) -> np.ndarray:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import errno
 import hashlib
 import json
 import os
@@ -23,16 +22,13 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import errors
-from ..errors import UserError
 from ..outputs import atomic
+from . import run_lock
 
-try:
-    import fcntl
-except ImportError:  # Windows: no advisory locks; runs are simply not guarded there
-    fcntl = None
-
-FORMAT = 2  # format 1 was Keras's plain BackupAndRestore folder (backup/), which is not exact
+# Format 1 was Keras's plain BackupAndRestore folder (backup/), which is not exact. Format 2 keyed
+# the seed generators by layer index through Keras's private `_seed_generators`; format 3 lists the
+# model's seed-generator states in order, read through public Keras (issue 33).
+FORMAT = 3
 CODE = Path(__file__).resolve().parents[1]
 
 
@@ -46,15 +42,25 @@ def code_fingerprint() -> str:
 
 
 def close_h5_files(folder: Path) -> None:
-    """Close the HDF5 files left open in `folder`. Keras's save_weights closes its file only on
-    success; after a failed write (a full disk) the open file would be flushed again when Python
-    exits, which fails inside h5py's deallocator and crashed the interpreter (exit 139)."""
+    """Close the HDF5 files left open in `folder`: a workaround, for Keras 3.15 and h5py 3.14.
+
+    Keras's save_weights closes its file only on success; after a failed write (a full disk) the
+    open file would be flushed again when Python exits, which fails inside h5py's deallocator and
+    crashed the interpreter (exit 139). No public Keras call closes it, so this walks h5py's
+    low-level list of open file ids (tests/test_resume.py fails if h5py changes that list)."""
     import h5py
 
     for file_id in h5py.h5f.get_obj_ids(types=h5py.h5f.OBJ_FILE):
         if Path(os.fsdecode(file_id.name)).parent == Path(folder):
             with contextlib.suppress(Exception):  # the close flushes, and that write fails again
                 h5py.File(file_id).close()
+
+
+def seed_states(model) -> list:
+    """The state variable of each random stream in `model` (each Dropout's `seed_generator`), in
+    layer order. Keras 3 lists them among the model's non-trainable variables, named
+    `seed_generator_state`; `save_weights` does not save them, so the checkpoint does."""
+    return [variable for variable in model.non_trainable_variables if variable.name == "seed_generator_state"]
 
 
 @dataclass
@@ -75,43 +81,9 @@ class Checkpoint:
         self.state = self.folder / "state"
         self.code = code_fingerprint()  # the code this run started with, read once
 
-    @contextlib.contextmanager
     def locked(self, what: str):
-        """Hold an flock for the run; the OS drops it when the process dies, so stale locks vanish."""
-        self.folder.parent.mkdir(parents=True, exist_ok=True)
-        path = self.folder.with_name(self.folder.name + ".lock")
-        handle = open(path, "a+")
-        if fcntl is not None:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as error:
-                if error.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                handle.seek(0)
-                owner = handle.read().strip() or "unknown"
-                handle.close()
-                raise UserError(f"{what} is already running (pid {owner}); wait for it to finish "
-                                f"or stop it, then run again", exit_code=1) from None
-        try:
-            with errors.writing("the run's lock", self.folder.parent):
-                handle.seek(0)
-                handle.truncate()
-                handle.write(str(os.getpid()))
-                handle.flush()
-        except BaseException:
-            with contextlib.suppress(OSError):
-                handle.close()
-                path.unlink()
-                self.folder.parent.rmdir()  # only when empty
-            raise
-        try:
-            yield
-        finally:
-            if not self.folder.exists():  # the run is complete: leave no empty lock or folder behind
-                with contextlib.suppress(OSError):
-                    path.unlink()
-                    self.folder.parent.rmdir()  # only when empty
-            handle.close()
+        """The run's lock beside this folder (run_lock.py), held while the run lasts."""
+        return run_lock.locked(self.folder, what)
 
     def resume(self, build, restart: bool) -> Resumed:
         """The one resume decision: `build()` makes a freshly seeded model; the saved state, if it
@@ -162,9 +134,7 @@ class Checkpoint:
 
     def save(self, model, epoch: int, epoch_s: list[float]) -> None:
         """Write the state after `epoch` epochs, atomically (a new folder, then renames)."""
-        seeds = {f"{index}/{number}": [int(v) for v in generator.state.numpy().tolist()]
-                 for index, layer in enumerate(model.layers)
-                 for number, generator in enumerate(getattr(layer, "_seed_generators", []))}
+        seeds = [[int(v) for v in state.numpy().tolist()] for state in seed_states(model)]
         state = {"format": FORMAT, "epoch": epoch, "settings": self.settings, "code": self.code,
                  "epoch_s": epoch_s[:epoch], "seed_generators": seeds}
         with atomic.atomic_folder(self.state) as building:
@@ -184,32 +154,36 @@ class Checkpoint:
             rows = list(csv.reader(handle))
         if len(rows) != int(saved["epoch"]) + 1 or len(saved["epoch_s"]) != int(saved["epoch"]):
             raise ValueError("history and epoch disagree")
-        for index, layer in enumerate(model.layers):
-            for number, generator in enumerate(getattr(layer, "_seed_generators", [])):
-                generator.state.assign(saved["seed_generators"][f"{index}/{number}"])
+        states, saved_seeds = seed_states(model), saved["seed_generators"]
+        if len(states) != len(saved_seeds):
+            raise ValueError(f"{len(saved_seeds)} seed generators saved, the model has {len(states)}")
+        for state, values in zip(states, saved_seeds):
+            state.assign(values)
 
     def callback(self, epoch_s: list[float]):
-        """The Keras callback that saves the state after every epoch (after CSVLogger's row)."""
+        """The Keras callback that saves the state after every epoch; put it after CSVLogger, so
+        that the epoch's history row is written first. Restoring happens in `resume`, before `fit`
+        (the run must know the epoch first, to skip a finished training), so `fit` is given
+        `initial_epoch` and the callback only saves."""
         import keras
 
         checkpoint = self
 
-        class ExactBackupAndRestore(keras.callbacks.BackupAndRestore):
-            """keras.callbacks.BackupAndRestore, extended: it also keeps the dropout seed generators,
-            the history and the epoch times, all in one atomic state folder. Restoring happens in
-            Checkpoint.resume before `fit` (the run must know the epoch first, to skip a finished
-            training), so `fit` is given `initial_epoch` and this callback does not load again."""
+        class SaveEveryEpoch(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                checkpoint.save(self.model, epoch + 1, epoch_s)
 
-            def __init__(self):
-                super().__init__(str(checkpoint.folder), save_freq="epoch", delete_checkpoint=False)
+        return SaveEveryEpoch()
 
-            def on_train_begin(self, logs=None):
-                pass
-
-            def _save_model(self):
-                checkpoint.save(self.model, self._current_epoch, epoch_s)
-
-        return ExactBackupAndRestore()
+    @contextlib.contextmanager
+    def kept_on_failure(self):
+        """A failure inside carries this folder as its `kept_training`: the internal-error line then
+        says that the training is kept here, so that nobody deletes a finished training by mistake."""
+        try:
+            yield
+        except Exception as error:
+            error.kept_training = self.folder
+            raise
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)

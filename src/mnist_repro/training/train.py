@@ -1,11 +1,14 @@
 """Keras calls only: build a version's Sequential model, fit it, and evaluate/label a split.
 
-No file I/O here beyond what Keras callbacks do; the caller hands in the callbacks.
+No file I/O here beyond what Keras callbacks do; the caller hands in the callbacks. Nothing here
+is TensorFlow-specific: that lives in batches.py.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -15,27 +18,20 @@ from . import batches
 
 
 def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy and TF, and make TF ops deterministic (same seed, same CPU → same bytes)."""
-    import tensorflow as tf
-
+    """Seed Python, NumPy and the backend, and make its ops deterministic (same seed, same CPU →
+    same bytes)."""
     keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
+    batches.deterministic_ops()
 
 
 def build(version: Version, precision: str = "float32", speed: batches.Speed = batches.FAST) -> keras.Sequential:
-    """The version's layers, compiled with the report's Adam (learning rate 0.001).
+    """The version's model (its file's `model()`), compiled with the report's Adam (learning rate 0.001).
 
-    With precision "mixed_bfloat16" the layers compute in bfloat16 on float32 variables, and the
-    output layer stays float32 so that the softmax and the loss are computed in full precision.
+    With precision "mixed_bfloat16" the layers compute in bfloat16 on float32 variables; each
+    version's output layer says `dtype="float32"`, so the softmax and the loss stay in full precision.
     """
     keras.mixed_precision.set_global_policy(precision)
-    last = len(version.layers) - 1
-    layers = [keras.Input(shape=version.input_shape)]
-    for index, (name, kwargs) in enumerate(version.layers):
-        if index == last and precision != "float32":
-            kwargs = {**kwargs, "dtype": "float32"}
-        layers.append(getattr(keras.layers, name)(**kwargs))
-    model = keras.Sequential(layers, name=f"version_{version.number}")
+    model = version.model()
     optimizer = keras.optimizers.Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=version.adam_epsilon)
     model.compile(optimizer=optimizer, loss=version.loss, metrics=["accuracy"],
                   steps_per_execution=speed.steps_per_execution)
@@ -71,16 +67,35 @@ class EpochTimer(keras.callbacks.Callback):
 class EpochProgbar(keras.callbacks.ProgbarLogger):
     """Keras's progress bar, whose count never passes the epoch's steps.
 
-    With `steps_per_execution`, Keras reports the end of each chunk of steps as if the chunk were
-    full, also for the epoch's shorter last chunk (469 steps = 7 x 64 + 21 showed "512/469"). The
-    count is clamped to the epoch, which also keeps the bar's time per step and time left honest.
-    The one-line-per-epoch log (verbose 2) prints no count and is unchanged.
+    With `steps_per_execution`, Keras 3.15 reports the end of each chunk of steps as if the chunk
+    were full, also for the epoch's shorter last chunk (469 steps = 7 x 64 + 21 showed "512/469").
+    The count is clamped to the epoch's steps, which `fit` hands every callback in `set_params`;
+    that also keeps the bar's time per step and time left honest. The one-line-per-epoch log
+    (verbose 2) prints no count and is unchanged.
     """
 
+    def set_params(self, params):
+        super().set_params(params)
+        self.steps = params.get("steps")  # None when the epoch's length is unknown
+
     def on_train_batch_end(self, batch, logs=None):
-        if self.target is not None:
-            batch = min(batch, self.target - 1)
+        if self.steps is not None:
+            batch = min(batch, self.steps - 1)
         super().on_train_batch_end(batch, logs)
+
+
+@contextlib.contextmanager
+def history_log(path: Path):
+    """Keras's CSVLogger, appending each epoch's logs to `path`, and closed also when `fit` fails:
+    `fit` then skips the callbacks' `on_train_end`, and the still open file would be flushed again
+    at exit, failing again on a full disk. Its own public `on_train_end` closes it (a no-op after a
+    finished fit)."""
+    logger = keras.callbacks.CSVLogger(str(path), append=True)
+    try:
+        yield logger
+    finally:
+        with contextlib.suppress(OSError):  # the close flushes, and that write may fail again
+            logger.on_train_end()
 
 
 def fit(model, shuffled: batches.ShuffledBatches, epochs: int, initial_epoch: int, validation,

@@ -1,16 +1,20 @@
-"""The versions of the report, one small declaration per file (v1.py, v2.py, ...).
+"""The versions of the report, one file each (v1.py, v2.py, ...).
 
-A version is plain data: the layer stack as (Keras layer name, arguments) pairs, the loss and
-label encoding, the training recipe, and the paper's published numbers as reference data.
-Nothing here imports Keras, so the CLI can validate a version before loading TensorFlow.
-A fourth version is one new file `vN.py` that defines `VERSION`.
+A version file holds its recipe as data first (`VERSION`: input shape, loss and label encoding,
+epochs, batch size, Adam's epsilon, what must be set before TensorFlow starts, and the paper's
+published numbers as reference data), then `def model()`, the network as plain
+`keras.Sequential([...])`. Keras is imported only inside `model()`, so the CLI can validate a
+version before loading TensorFlow. A fourth version is one new file `vN.py` with `VERSION` and
+`model()`; its output layer takes `dtype="float32"`, so that under `--precision mixed_bfloat16`
+the softmax and the loss stay in full precision.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Callable
 
 from ..errors import UserError
 
@@ -43,7 +47,6 @@ class PaperResults:
 class Version:
     number: int
     name: str
-    layers: tuple[tuple[str, dict], ...]
     input_shape: tuple[int, ...]
     loss: str  # a keras.losses name
     one_hot: bool  # labels as one-hot vectors (categorical) or integers (sparse)
@@ -54,6 +57,11 @@ class Version:
     # versions, because v1 compiled with TensorFlow 1's own optimizer and v2/v3 with Keras's.
     adam_epsilon: float = 1e-7
     optimizer_origin: str = "keras.optimizers.Adam() of Keras 2.2.4 (epsilon K.epsilon() = 1e-7)"
+    # Set before TensorFlow starts (it cannot change later): None keeps TensorFlow's default of
+    # every core. Thread counts change no result, only speed.
+    intra_op_threads: int | None = None
+    # The file's `model()`, attached by `available()`: it returns the built keras.Sequential.
+    model: Callable[[], object] | None = field(default=None, repr=False, compare=False)
 
     @property
     def label_encoding(self) -> str:
@@ -65,8 +73,8 @@ def available() -> dict[int, Version]:
     found = {}
     for info in pkgutil.iter_modules(__path__):
         if info.name.startswith("v") and info.name[1:].isdigit():
-            version = importlib.import_module(f"{__name__}.{info.name}").VERSION
-            found[version.number] = version
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            found[module.VERSION.number] = replace(module.VERSION, model=module.model)
     return dict(sorted(found.items()))
 
 

@@ -6,17 +6,6 @@ VERSION = Version(
     number=3,
     name="deeper CNN",
     input_shape=(28, 28, 1),
-    layers=(
-        ("Conv2D", {"filters": 32, "kernel_size": (4, 4), "activation": "relu", "padding": "valid"}),
-        ("Conv2D", {"filters": 64, "kernel_size": (3, 3), "activation": "relu", "padding": "valid"}),
-        ("MaxPooling2D", {"pool_size": (2, 2)}),
-        ("Dropout", {"rate": 0.2}),
-        ("Flatten", {}),
-        ("Dense", {"units": 248, "activation": "relu"}),
-        ("Dense", {"units": 124, "activation": "relu"}),
-        ("Dropout", {"rate": 0.4}),
-        ("Dense", {"units": 10, "activation": "softmax"}),
-    ),
     loss="categorical_crossentropy",
     one_hot=True,
     epochs=20,
@@ -42,3 +31,21 @@ VERSION = Version(
         table_missing_epochs=(10, 20),
     ),
 )
+
+
+def model():
+    """The v3.0 script's network: two convolutions, max-pooling, two dense layers, two dropouts."""
+    import keras
+
+    return keras.Sequential([
+        keras.Input(shape=VERSION.input_shape),
+        keras.layers.Conv2D(32, kernel_size=(4, 4), activation="relu"),
+        keras.layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+        keras.layers.MaxPooling2D(pool_size=(2, 2)),
+        keras.layers.Dropout(0.2),
+        keras.layers.Flatten(),
+        keras.layers.Dense(248, activation="relu"),
+        keras.layers.Dense(124, activation="relu"),
+        keras.layers.Dropout(0.4),
+        keras.layers.Dense(10, activation="softmax", dtype="float32"),  # float32 even under mixed_bfloat16
+    ], name=f"version_{VERSION.number}")
