@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import data, errors, versions
+from .. import backend, data, errors, versions
 from ..outputs import atomic, console, formats
 from .checkpoint import Checkpoint
 
@@ -83,7 +83,7 @@ def run(args) -> dict:
     data_s = time.perf_counter() - started
     with checkpoint.locked(f"version {version.number} into {run_plan.out}"), console.recorded() as record:
         import_started = time.perf_counter()
-        import keras  # TensorFlow loads here, after every cheap check has passed
+        keras = backend.load()  # TensorFlow loads here, after every cheap check has passed
 
         from .. import environment
         from . import batches, train

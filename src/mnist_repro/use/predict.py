@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import errors, versions
+from .. import backend, errors, versions
 from ..errors import ModelUnusable, UserError
 from ..outputs.atomic import replacing
 from . import preprocess
@@ -26,7 +26,7 @@ def load_model(number: int, root: Path = Path("deliverables")):
         raise ModelUnusable(f"{path} is a folder, not a model file; remove it and {remake}")
     if not path.exists():
         raise ModelUnusable(f"no trained model at {path}; create it with `make run VERSION={number}`")
-    import keras
+    keras = backend.load()
 
     try:
         model = keras.saving.load_model(path)
