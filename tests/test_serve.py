@@ -3,12 +3,14 @@ version), and the page in a real headless Chromium driven by Selenium."""
 
 import base64
 import io
+import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,6 +22,9 @@ from test_bad_input import png_declaring
 
 from mnist_repro.errors import ImageTooLarge, NothingToRead, NotAnImage, UserError
 from mnist_repro.serve.app import create_app, status_for
+
+# The browser test's screenshot; `make demo-screenshot` points it at the README's doc/demo.png.
+SCREENSHOT = Path(os.environ.get("DEMO_SCREENSHOT", ROOT / "build" / "demo.png"))
 
 
 def png(array: np.ndarray) -> bytes:
@@ -182,7 +187,9 @@ def test_drawing_and_uploading_in_a_real_browser(server, browser, tmp_path, digi
     answer = httpx.post(url + "api/predict", files={"image": ("canvas.png", canvas_png, "image/png")}, timeout=60).json()
     assert [str(answer["versions"][n]["digit"]) for n in ("1", "2", "3")] == shown
     assert browser.find_element(By.ID, "seen").get_attribute("src") == "data:image/png;base64," + answer["seen"]
-    browser.save_screenshot(str(ROOT / "doc" / "demo.png"))  # shown in the README
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    assert browser.save_screenshot(str(SCREENSHOT))
+    assert Image.open(SCREENSHOT).format == "PNG"
 
     browser.find_element(By.ID, "clear").click()
     assert browser.find_elements(By.CSS_SELECTOR, ".version") == []
