@@ -14,6 +14,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))  # the tests import the same code the CLI runs
 
 
+def pytest_configure(config):
+    # `pytest -m docs` runs only these, `-m "not docs"` leaves them out; `make test` runs them too.
+    config.addinivalue_line("markers", "docs: checks a doc's exact wording or a table the docs show against "
+                                       "the files it comes from")
+
+
 def cli_env() -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
