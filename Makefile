@@ -8,7 +8,7 @@ ALL_VERSIONS := $(sort $(patsubst v%.py,%,$(notdir $(wildcard src/mnist_repro/ve
 ARGS ?=
 
 .DEFAULT_GOAL := run
-.PHONY: run install lock data test verify bench-render cross-cpu cluster-install clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice FORCE
+.PHONY: run install lock data test verify bench-render cross-cpu cluster-install clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice demo-screenshot FORCE
 
 # A bad VERSION stops make before anything runs, with one line naming the valid ones.
 ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
@@ -204,3 +204,8 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV) .venv-bench .venv-keras2 $(LOCK_VENV) data src/*.egg-info
+
+# doc/demo.png, the README's picture of the demo, remade on purpose: the browser test draws a digit
+# and saves the page there (in `make test` it saves to build/demo.png, so no test writes a tracked file).
+demo-screenshot: install data $(TEST_STAMP) $(DEMO_STAMP)
+	DEMO_SCREENSHOT=$(CURDIR)/doc/demo.png $(BIN)/python -m pytest -q tests/test_serve.py -k real_browser

@@ -28,10 +28,11 @@ def main() -> None:
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     if args.config == "jax" and os.environ.get("KERAS_BACKEND") != "jax":
         sys.exit("the jax configuration needs KERAS_BACKEND=jax in the environment")
-    import keras
     import numpy as np
 
-    from mnist_repro import versions
+    from mnist_repro import backend, versions
+
+    keras = backend.load("jax" if args.config == "jax" else "tensorflow")
     from mnist_repro.training import batches, train
 
     version = versions.get(args.version)

@@ -15,6 +15,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def pytest_configure(config):
+    # `pytest -m docs` runs only these, `-m "not docs"` leaves them out; `make test` runs them too.
+    config.addinivalue_line("markers", "docs: checks a doc's exact wording or a table the docs show against "
+                                       "the files it comes from")
+
+
 def cli_env() -> dict:
     env = dict(os.environ)
     env.pop("MNIST_NPZ", None)

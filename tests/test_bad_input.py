@@ -41,7 +41,9 @@ def predicted(done) -> str:
 
 def test_decompression_bomb_is_refused_before_decoding(tmp_path):
     (tmp_path / "bomb.png").write_bytes(png_declaring(20000, 20000))
-    assert_one_line_error(run_cli("predict", tmp_path / "bomb.png"), "20000×20000 pixels", "scale it down")
+    done = run_cli("predict", tmp_path / "bomb.png")
+    assert_one_line_error(done, "20000×20000 pixels", "scale it down")
+    assert done.returncode == 2
 
 
 def test_huge_honest_image_works_silently(tmp_path, seven):
@@ -55,7 +57,9 @@ def test_huge_honest_image_works_silently(tmp_path, seven):
 
 def test_one_pixel_image(tmp_path):
     Image.new("L", (1, 1), 0).save(tmp_path / "dot.png")
-    assert_one_line_error(run_cli("predict", tmp_path / "dot.png"), "only 1×1 pixels", "larger picture")
+    done = run_cli("predict", tmp_path / "dot.png")
+    assert_one_line_error(done, "only 1×1 pixels", "larger picture")
+    assert done.returncode == 2
 
 
 def test_sixteen_bit_png_is_scaled_not_clipped(tmp_path, seven):
@@ -77,17 +81,19 @@ def test_animated_gif_reads_the_first_frame_and_says_so(tmp_path, seven, mnist):
     assert "has 2 frames; reading the first" in done.stderr
 
 
-@pytest.mark.parametrize("make, fragments", [
-    (lambda p: (p / "fake.png").write_bytes(b"GIF89a but not really " * 40), ("fake.png", "not an image")),
-    (lambda p: os.mkfifo(p / "fake.png"), ("fake.png", "not a regular file")),
-    (lambda p: (p / "file.png").write_bytes(b"x") or None, ("fake.png", "a part of the path is a file")),
+@pytest.mark.parametrize("make, fragments, code", [
+    (lambda p: (p / "fake.png").write_bytes(b"GIF89a but not really " * 40), ("fake.png", "not an image"), 2),
+    (lambda p: os.mkfifo(p / "fake.png"), ("fake.png", "not a regular file"), 2),
+    (lambda p: (p / "file.png").write_bytes(b"x") or None, ("fake.png", "a part of the path is a file"), 1),
     (lambda p: (os.symlink(p / "b.png", p / "fake.png"), os.symlink(p / "fake.png", p / "b.png")),
-     ("fake.png", "symbolic link loop")),
+     ("fake.png", "symbolic link loop"), 1),
 ])
-def test_unreadable_paths(tmp_path, make, fragments):
+def test_unreadable_paths(tmp_path, make, fragments, code):
     make(tmp_path)
     target = tmp_path / "file.png" / "fake.png" if (tmp_path / "file.png").exists() else tmp_path / "fake.png"
-    assert_one_line_error(run_cli("predict", target, timeout=60), *fragments)
+    done = run_cli("predict", target, timeout=60)
+    assert_one_line_error(done, *fragments)
+    assert done.returncode == code
 
 
 def test_a_pipe_in_a_folder_is_reported_and_the_others_still_read(tmp_path, seven):
@@ -131,7 +137,9 @@ def project(tmp_path, seven):
 def test_bad_model_files(project, damage, fragments):
     model = project / "deliverables" / "ver_3" / "model.keras"
     damage(model)
-    assert_one_line_error(run_cli("predict", "--version", 3, project / "seven.png", cwd=project), *fragments)
+    done = run_cli("predict", "--version", 3, project / "seven.png", cwd=project)
+    assert_one_line_error(done, *fragments)
+    assert done.returncode == 1
 
 
 # ---- study and report ----------------------------------------------------------------------
@@ -214,14 +222,21 @@ def test_serve_on_a_taken_port_or_a_bad_one(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        assert_one_line_error(run_cli("serve", "--port", port, timeout=60), f"127.0.0.1:{port}", "--port")
-    assert_one_line_error(run_cli("serve", "--port", 70000), "70000 is not a port")
-    assert_one_line_error(run_cli("serve", "--host", "203.0.113.7", timeout=60), "cannot listen on 203.0.113.7")
+        done = run_cli("serve", "--port", port, timeout=60)
+        assert_one_line_error(done, f"127.0.0.1:{port}", "--port")
+        assert done.returncode == 1
+    done = run_cli("serve", "--port", 70000)
+    assert_one_line_error(done, "70000 is not a port")
+    assert done.returncode == 2
+    done = run_cli("serve", "--host", "203.0.113.7", timeout=60)
+    assert_one_line_error(done, "cannot listen on 203.0.113.7")
+    assert done.returncode == 1
 
 
 def test_analyze_without_a_run_folder(tmp_path):
     done = run_cli("analyze", "--version", 2, "--data", ROOT / "data" / "mnist.npz", cwd=tmp_path)
     assert_one_line_error(done, "deliverables/ver_2/metrics.json is missing or unreadable", "make run VERSION=2")
+    assert done.returncode == 1
     assert not (tmp_path / "deliverables").exists()
 
 

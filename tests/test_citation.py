@@ -9,6 +9,8 @@ import pytest
 
 from conftest import ROOT
 
+pytestmark = pytest.mark.docs
+
 CFF = ROOT / "CITATION.cff"
 
 

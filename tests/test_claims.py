@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT, load_script
 from mnist_repro import versions
 from mnist_repro.study.stats import collect, epoch_spread
@@ -22,6 +24,7 @@ def v1_epochs(key: str, paper_index: int) -> list[tuple[float, float]]:
     return rows
 
 
+@pytest.mark.docs
 def test_the_v1_loss_gap_as_doc_reproduction_states_it():
     """doc/reproduction.md: below at every epoch; epochs 1-9 1-2 % lower and within about one std;
     from epoch 10, 3-9 % lower and 1.2 to 3.1 std above; n = 20."""
@@ -34,6 +37,7 @@ def test_the_v1_loss_gap_as_doc_reproduction_states_it():
     assert "ours is 1–2 % lower" in text and "ours is 3–9 % lower" in text and "1.2 to 3.1 standard deviations" in text
 
 
+@pytest.mark.docs
 def test_the_v1_val_loss_as_doc_reproduction_states_it():
     rows = v1_epochs("val_loss", 2)
     assert any(sigmas < 0 for sigmas, _ in rows) and any(sigmas > 0 for sigmas, _ in rows)  # both sides
@@ -41,6 +45,7 @@ def test_the_v1_val_loss_as_doc_reproduction_states_it():
     assert "within 1.6 standard deviations at every epoch" in (ROOT / "doc" / "reproduction.md").read_text()
 
 
+@pytest.mark.docs
 def test_benchmark_tables_are_rendered_from_their_json():
     results = load_script("benchmarks/results.py")
     bench = json.loads((ROOT / "benchmarks" / "results.json").read_text())
@@ -49,6 +54,7 @@ def test_benchmark_tables_are_rendered_from_their_json():
     assert (ROOT / "benchmarks" / "results.md").read_text() == results.markdown(bench)
 
 
+@pytest.mark.docs
 def test_the_cluster_page_quotes_its_measurement():
     measured = (ROOT / "doc" / "cluster-measurement.md").read_text()
     row = next(line for line in measured.splitlines() if line.startswith("| LocalCluster, 2 workers"))
@@ -57,6 +63,7 @@ def test_the_cluster_page_quotes_its_measurement():
         " ".join((ROOT / "doc" / "cluster.md").read_text().split())
 
 
+@pytest.mark.docs
 def test_the_readme_install_facts_match_the_lock_and_pyproject():
     import re
     import tomllib

@@ -1,10 +1,11 @@
 """User errors: one line naming the problem and the fix, a non-zero exit, no traceback, nothing written."""
 
 import subprocess
+import sys
 
 import pytest
 
-from conftest import ROOT, assert_one_line_error, run_cli
+from conftest import ROOT, assert_one_line_error, cli_env, run_cli
 
 
 @pytest.mark.parametrize("args, fragments, code", [
@@ -26,8 +27,23 @@ def test_bad_arguments(args, fragments, code, tmp_path):
     assert not (tmp_path / "out" / "ver_3").exists()
 
 
-def test_bad_input_fails_before_tensorflow_loads(tmp_path):
-    done = run_cli("run", "--version", "4", "--out", tmp_path)
+# main() in a fresh process, then whether TensorFlow or Keras was ever imported there.
+NEVER_LOADED = """
+import sys
+from mnist_repro.__main__ import main
+code = main(sys.argv[1:])
+loaded = sorted(name for name in ("tensorflow", "keras") if name in sys.modules)
+print(f"exit {code}, loaded {loaded}")
+"""
+
+
+@pytest.mark.parametrize("args", [["run", "--version", "4"], ["run", "--data", "/nonexistent/mnist.npz"],
+                                  ["predict", "/nonexistent/digit.png"]], ids=["version", "data", "predict"])
+def test_bad_input_fails_before_tensorflow_loads(tmp_path, args):
+    done = subprocess.run([sys.executable, "-c", NEVER_LOADED, *args, *(["--out", tmp_path] if args[0] == "run" else [])],
+                          cwd=ROOT, env=cli_env(), capture_output=True, text=True, timeout=120)
+    assert done.stdout.splitlines()[-1] in ("exit 1, loaded []", "exit 2, loaded []"), done.stdout + done.stderr
+    assert done.stderr.startswith("error: ") and len(done.stderr.splitlines()) == 1, done.stderr
     assert "Using TensorFlow" not in done.stdout
 
 

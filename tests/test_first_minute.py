@@ -80,7 +80,7 @@ def test_serve_prints_no_tensorflow_log_line():
 def test_the_logs_come_back_on_request(onednn):
     """TF_CPP_MIN_LOG_LEVEL=0, as the README says, shows TensorFlow's INFO lines again; with oneDNN on,
     its notice among them."""
-    code = "import mnist_repro, tensorflow as tf; tf.constant(1) + 1"
+    code = "from mnist_repro import backend; backend.load('tensorflow'); import tensorflow as tf; tf.constant(1) + 1"
     done = subprocess.run([sys.executable, "-c", code], env={**user_env(onednn), "TF_CPP_MIN_LOG_LEVEL": "0"},
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -88,8 +88,32 @@ def test_the_logs_come_back_on_request(onednn):
     assert ("oneDNN custom operations are on" in done.stderr) == (onednn == "1"), done.stderr
 
 
+def test_importing_the_package_installs_no_hook_and_leaves_stderr_alone():
+    """`import mnist_repro` (and its CLI module) adds no import hook, opens or moves no file
+    descriptor, and loads no TensorFlow: only `backend.load` does that, in the open."""
+    code = ("import os, sys; hooks, fds = list(sys.meta_path), sorted(os.listdir('/proc/self/fd')); "
+            "stderr = os.fstat(2).st_ino; import mnist_repro, mnist_repro.__main__; "
+            "assert sys.meta_path == hooks, sys.meta_path; assert sorted(os.listdir('/proc/self/fd')) == fds; "
+            "assert os.fstat(2).st_ino == stderr; assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules; "
+            "print('untouched')")
+    done = subprocess.run([sys.executable, "-c", code], env=user_env("1"), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout == "untouched\n", done.stderr
+
+
+def test_a_second_backend_in_one_process_is_one_line_of_error():
+    from mnist_repro import backend
+    from mnist_repro.errors import BackendConflict
+
+    keras = backend.load("tensorflow")
+    assert backend.load() is keras and backend.load("tensorflow") is keras
+    with pytest.raises(BackendConflict, match="^Keras is already loaded on the tensorflow backend in this process, "
+                                              "so it cannot switch to jax; start a new process for jax$") as refused:
+        backend.load("jax")
+    assert refused.value.exit_code == 1
+
+
 def test_the_import_filter_keeps_warnings_and_errors_at_the_asked_level():
-    from mnist_repro.native_log import BANNER, keep
+    from mnist_repro.backend import BANNER, keep
 
     info = "I0000 00:00:1796138250.459894    2329 port.cc:153] oneDNN custom operations are on.\n"
     warning = "W0000 00:00:1796138250.459894    2329 some_op.cc:12] a warning\n"

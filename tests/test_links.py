@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.docs
+
 ROOT = Path(__file__).resolve().parents[1]
 # Paths the docs name on purpose although no clone of this project has them, and why.
 NOT_IN_A_CLONE = {

@@ -104,6 +104,7 @@ def test_each_bad_image_is_one_line_error(tmp_path):
     for name, fragment in bad_files(tmp_path).items():
         done = run_cli("predict", tmp_path / name)
         assert_one_line_error(done, name, fragment)
+        assert done.returncode == 2, name
 
 
 def test_one_bad_file_in_a_folder_does_not_stop_the_others(tmp_path, mnist):
@@ -118,10 +119,13 @@ def test_one_bad_file_in_a_folder_does_not_stop_the_others(tmp_path, mnist):
 
 def test_folder_without_images_and_missing_model(tmp_path, mnist):
     (tmp_path / "readme.txt").write_text("no pictures here")
-    assert_one_line_error(run_cli("predict", tmp_path), "has no images")
+    done = run_cli("predict", tmp_path)
+    assert_one_line_error(done, "has no images")
+    assert done.returncode == 2
     Image.fromarray(mnist["x_test"][0]).save(tmp_path / "good.png")
     done = run_cli("predict", "--version", 2, tmp_path / "good.png", cwd=tmp_path)  # no deliverables here
     assert_one_line_error(done, "no trained model at deliverables/ver_2/model.keras", "make run VERSION=2")
+    assert done.returncode == 1
 
 
 @pytest.mark.parametrize("number", [1, 2, 3])

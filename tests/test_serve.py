@@ -3,12 +3,14 @@ version), and the page in a real headless Chromium driven by Selenium."""
 
 import base64
 import io
+import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,7 +20,11 @@ from PIL import Image
 from conftest import ROOT, cli_env
 from test_bad_input import png_declaring
 
-from mnist_repro.serve.app import create_app
+from mnist_repro.errors import ImageTooLarge, NothingToRead, NotAnImage, UserError
+from mnist_repro.serve.app import create_app, status_for
+
+# The browser test's screenshot; `make demo-screenshot` points it at the README's doc/demo.png.
+SCREENSHOT = Path(os.environ.get("DEMO_SCREENSHOT", ROOT / "build" / "demo.png"))
 
 
 def png(array: np.ndarray) -> bytes:
@@ -62,6 +68,7 @@ def test_predict_reads_a_digit_with_every_version(client, digits):
     ({"image": ("huge.png", b"\0" * (5 * 1024 * 1024 + 1), "image/png")}, 413, "over 5 MB"),
     ({"image": ("bomb.png", png_declaring(20000, 20000), "image/png")}, 413, "20000×20000 pixels"),
     ({"image": ("canvas.png", png(np.full((280, 280), 255, np.uint8)), "image/png")}, 422, "nothing to recognise"),
+    ({"image": ("tiny.png", png(np.zeros((4, 4), np.uint8)), "image/png")}, 422, "only 4×4 pixels"),
     ({"picture": ("seven.png", b"x", "image/png")}, 422, "multipart field 'image'"),
 ])
 def test_bad_input_is_a_4xx_with_one_line_of_json(client, digits, files, status, fragment):
@@ -71,6 +78,12 @@ def test_bad_input_is_a_4xx_with_one_line_of_json(client, digits, files, status,
     assert "\n" not in answer.json()["error"]
     assert client.post("/api/predict", files={"image": ("2.png", png(digits[2]), "image/png")}).json()[
         "versions"]["3"]["digit"] == 2  # and the server keeps serving
+
+
+def test_the_status_follows_the_kind_of_error_not_its_words():
+    assert [status_for(kind("any words")) for kind in (ImageTooLarge, NothingToRead, NotAnImage, UserError)] \
+        == [413, 422, 400, 400]
+    assert status_for(UserError("the image is blank, only 3 pixels (too many pixels)")) == 400
 
 
 def test_concurrent_requests_never_mix_their_results(client, digits):
@@ -174,7 +187,9 @@ def test_drawing_and_uploading_in_a_real_browser(server, browser, tmp_path, digi
     answer = httpx.post(url + "api/predict", files={"image": ("canvas.png", canvas_png, "image/png")}, timeout=60).json()
     assert [str(answer["versions"][n]["digit"]) for n in ("1", "2", "3")] == shown
     assert browser.find_element(By.ID, "seen").get_attribute("src") == "data:image/png;base64," + answer["seen"]
-    browser.save_screenshot(str(ROOT / "doc" / "demo.png"))  # shown in the README
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    assert browser.save_screenshot(str(SCREENSHOT))
+    assert Image.open(SCREENSHOT).format == "PNG"
 
     browser.find_element(By.ID, "clear").click()
     assert browser.find_elements(By.CSS_SELECTOR, ".version") == []

@@ -175,6 +175,7 @@ def test_report_gives_times_per_cpu_and_flags_a_mixed_study(tmp_path):
     assert "**Mixed environments:** these 3 runs used 2 different CPU or library combinations" in text
 
 
+@pytest.mark.docs
 @pytest.mark.parametrize("readme, language", [("README.md", "en"), ("README.es.md", "es")])
 def test_readme_results_tables_are_regenerated_from_the_deliverables(readme, language, tmp_path):
     """`make report` fills both READMEs' tables; the committed ones equal a regeneration from the

@@ -48,6 +48,7 @@ def test_labels_of_another_model_are_a_contradiction(copy_of_ver_1):
                         copy_of_ver_1 / "ver_1" / f"assigned_labels_{split}.txt")
     done = call_cli("verify", "--root", copy_of_ver_1, "--version", 1)
     assert_one_line_error(done, "contradict", "labels differ from model.keras's: the label file does not belong")
+    assert done.returncode == 1
     assert "result.txt's test accuracy" in done.stderr  # v3's labels give v3's accuracy, not v1's result
 
 
@@ -55,3 +56,4 @@ def test_a_missing_file_names_the_folder_and_the_fix(copy_of_ver_1):
     (copy_of_ver_1 / "ver_1" / "assigned_labels_train.txt").unlink()
     done = call_cli("verify", "--root", copy_of_ver_1, "--version", 1)
     assert_one_line_error(done, "ver_1 is incomplete", "make run VERSION=1")
+    assert done.returncode == 1

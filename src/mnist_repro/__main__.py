@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from . import errors
-from .errors import UserError
+from .errors import CannotListen
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -135,8 +135,8 @@ def command_serve(args) -> int:
         with socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET) as probe:
             probe.bind((args.host, args.port))
     except OSError as error:
-        raise UserError(f"cannot listen on {args.host}:{args.port} ({error.strerror}); stop what uses it or "
-                        "choose another with --port / --host (make demo PORT=N)", exit_code=1) from None
+        raise CannotListen(f"cannot listen on {args.host}:{args.port} ({error.strerror}); stop what uses it or "
+                           "choose another with --port / --host (make demo PORT=N)") from None
     import uvicorn
 
     from .serve.app import create_app

@@ -1,8 +1,9 @@
 """How failures reach the user: one line that names the problem and the fix, never a traceback.
 
-`UserError` is a problem the user can fix. `explain` is the one place that turns the known
-failure kinds of the libraries underneath (Pillow, h5py, zipfile, the OS, Keras's loader) into
-such errors. Anything else is a bug: `internal_error` keeps its traceback in a log file and
+`UserError` is a problem the user can fix; each kind of it is its own subclass below, so that a
+caller (the demo server's HTTP status) chooses by type, never by the message's words. `explain` is
+the one place that turns the known failure kinds of the libraries underneath (Pillow, h5py, zipfile,
+the OS, Keras's loader) into such errors. Anything else is a bug: `internal_error` keeps its traceback in a log file and
 returns the one line to print, which also says where a run's training is kept.
 """
 
@@ -27,9 +28,62 @@ class UserError(Exception):
     1 for a failed action (such as an unwritable folder).
     """
 
-    def __init__(self, message: str, exit_code: int = 2):
+    exit_code = 2
+
+    def __init__(self, message: str, exit_code: int | None = None):
         super().__init__(message)
-        self.exit_code = exit_code
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+# Bad input (exit 2): the command cannot use what it was given.
+class NotAnImage(UserError):
+    """A path that holds no image to read: a folder, a pipe, an empty file, a format Pillow lacks."""
+
+
+class DamagedFile(UserError):
+    """A file of the right kind that cannot be read whole: a truncated image, a broken zip."""
+
+
+class ImageTooLarge(UserError):
+    """An image that declares more pixels than this tool decodes."""
+
+
+class NothingToRead(UserError):
+    """A readable image with no digit in it: blank, or too small to hold one."""
+
+
+# A failed action (exit 1): the input was fine, something around it is not.
+class ActionFailed(UserError):
+    exit_code = 1
+
+
+class MissingExtra(ActionFailed):
+    """An optional package a feature needs is not installed."""
+
+
+class DiskFull(ActionFailed):
+    """The device (or quota) filled while writing."""
+
+
+class FileProblem(ActionFailed):
+    """The operating system refused a path: permissions, a missing file, a read-only disk."""
+
+
+class ModelUnusable(ActionFailed):
+    """A version's model.keras is missing, damaged or another version's."""
+
+
+class FolderUnusable(ActionFailed):
+    """A version folder whose files are missing, unreadable or contradict each other."""
+
+
+class CannotListen(ActionFailed):
+    """The demo server's address is taken or not this machine's."""
+
+
+class BackendConflict(ActionFailed):
+    """Keras is already loaded on another backend in this process."""
 
 
 _OS_FIXES = {
@@ -57,7 +111,7 @@ EXTRA_USE = {"demo": ("the demo server", "make demo"),
              "study": ("the report", "make report")}
 
 
-def missing_extra(error: BaseException) -> UserError | None:
+def missing_extra(error: BaseException) -> MissingExtra | None:
     """A missing optional package is the user's to install, not a bug: one line naming the extra."""
     if not isinstance(error, ModuleNotFoundError) or not error.name:
         return None
@@ -66,9 +120,9 @@ def missing_extra(error: BaseException) -> UserError | None:
     if extra is None:
         return None
     feature, command = EXTRA_USE[extra]
-    return UserError(f"{feature} needs the optional '{extra}' extra ({module} is not installed); install it "
+    return MissingExtra(f"{feature} needs the optional '{extra}' extra ({module} is not installed); install it "
                      f"with `{command}` in a clone, or `pip install 'mnist-repro[{extra}]'` "
-                     f"(requirements-{extra}.txt)", exit_code=1)
+                        f"(requirements-{extra}.txt)")
 
 
 @contextlib.contextmanager
@@ -80,8 +134,8 @@ def writing(what: str, folder: Path | str):
     except OSError as error:
         if error.errno not in FULL:
             raise
-        raise UserError(f"no space left on the device that holds {folder} (writing {what}); free some "
-                        "space there and run the same command again", exit_code=1) from None
+        raise DiskFull(f"no space left on the device that holds {folder} (writing {what}); free some "
+                       "space there and run the same command again") from None
 
 
 def explain(error: BaseException, subject: str = "") -> UserError | None:
@@ -95,19 +149,19 @@ def explain(error: BaseException, subject: str = "") -> UserError | None:
         return extra
     if isinstance(error, OSError) and error.errno in _OS_FIXES:
         where = error.filename if error.filename and not subject else subject
-        return UserError(f"{where + ': ' if where else ''}{_OS_FIXES[error.errno]}", exit_code=1)
+        return FileProblem(f"{where + ': ' if where else ''}{_OS_FIXES[error.errno]}")
     if isinstance(error, zipfile.BadZipFile):
-        return UserError(f"{prefix}not a readable zip archive ({error}); the file is damaged or truncated, "
-                         "replace it", exit_code=2)
+        return DamagedFile(f"{prefix}not a readable zip archive ({error}); the file is damaged or truncated, "
+                           "replace it")
     try:
         from PIL import Image, UnidentifiedImageError
     except ImportError:  # Pillow missing: no image errors to recognise
         Image = UnidentifiedImageError = None
     if Image is not None and isinstance(error, Image.DecompressionBombError):
-        return UserError(f"{prefix}the image declares too many pixels to decode safely; "
-                         "scale it down (a digit needs no more than a few megapixels)")
+        return ImageTooLarge(f"{prefix}the image declares too many pixels to decode safely; "
+                             "scale it down (a digit needs no more than a few megapixels)")
     if UnidentifiedImageError is not None and isinstance(error, UnidentifiedImageError):
-        return UserError(f"{prefix}not an image Pillow can read; pass a PNG, JPEG, BMP or GIF image")
+        return NotAnImage(f"{prefix}not an image Pillow can read; pass a PNG, JPEG, BMP or GIF image")
     return None
 
 

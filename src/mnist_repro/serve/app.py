@@ -14,24 +14,22 @@ from fastapi import FastAPI, File, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from ..errors import UserError
+from ..errors import ImageTooLarge, NothingToRead, UserError
 from . import models
 
 MAX_BYTES = 5 * 1024 * 1024
 PAGE = Path(__file__).with_name("page.html")
+# The HTTP status of each kind of bad upload; any other UserError is a 400.
+STATUS_OF = {ImageTooLarge: 413, NothingToRead: 422}
 
 
 def error(status: int, message: str) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": message})
 
 
-def status_for(message: str) -> int:
+def status_for(problem: UserError) -> int:
     """413 for too large, 422 for a readable image with nothing to read, 400 otherwise."""
-    if "pixels (" in message or "too many pixels" in message:
-        return 413
-    if "blank" in message or "only" in message and "pixels" in message:
-        return 422
-    return 400
+    return next((status for kind, status in STATUS_OF.items() if isinstance(problem, kind)), 400)
 
 
 def create_app(root: Path = Path("deliverables")) -> FastAPI:
@@ -67,7 +65,7 @@ def create_app(root: Path = Path("deliverables")) -> FastAPI:
             return error(413, f"{name}: the file is over {MAX_BYTES // (1024 * 1024)} MB; send a smaller picture")
         try:
             return models.read_digit(data, name, request.app.state.loaded)
-        except UserError as problem:  # the blank-canvas message says "nothing to recognise"
-            return error(status_for(str(problem)), str(problem))
+        except UserError as problem:
+            return error(status_for(problem), str(problem))
 
     return app

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import data, versions
-from ..errors import UserError
+from ..errors import FolderUnusable
 from ..outputs import analysis, atomic, formats, topology, version_readme
 from . import predict
 
@@ -28,8 +28,8 @@ def refresh(number, data_path: str | None = None, root: Path = Path("deliverable
     try:
         metrics = json.loads((folder / "metrics.json").read_text())
     except (OSError, ValueError):
-        raise UserError(f"{folder}/metrics.json is missing or unreadable; recreate the folder with "
-                        f"`make run VERSION={version.number}`", exit_code=1) from None
+        raise FolderUnusable(f"{folder}/metrics.json is missing or unreadable; recreate the folder with "
+                             f"`make run VERSION={version.number}`") from None
     model = predict.load_model(version.number, root)
     mnist = data.load(data_path)
     limit = metrics["settings"].get("limit")

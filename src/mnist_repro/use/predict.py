@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import errors, versions
-from ..errors import UserError
+from .. import backend, errors, versions
+from ..errors import ModelUnusable, UserError
 from ..outputs.atomic import replacing
 from . import preprocess
 
@@ -23,20 +23,20 @@ def load_model(number: int, root: Path = Path("deliverables")):
     path = model_path(number, root)
     remake = f"recreate it with `make run VERSION={number}`"
     if path.is_dir():
-        raise UserError(f"{path} is a folder, not a model file; remove it and {remake}", exit_code=1)
+        raise ModelUnusable(f"{path} is a folder, not a model file; remove it and {remake}")
     if not path.exists():
-        raise UserError(f"no trained model at {path}; create it with `make run VERSION={number}`", exit_code=1)
-    import keras
+        raise ModelUnusable(f"no trained model at {path}; create it with `make run VERSION={number}`")
+    keras = backend.load()
 
     try:
         model = keras.saving.load_model(path)
     except Exception as error:  # noqa: BLE001 - a damaged zip or h5 surfaces as many exception types
-        raise UserError(f"{path} cannot be loaded ({type(error).__name__}: the file is damaged or not a Keras "
-                        f"model); {remake}", exit_code=1) from None
+        raise ModelUnusable(f"{path} cannot be loaded ({type(error).__name__}: the file is damaged or not a "
+                            f"Keras model); {remake}") from None
     expected = tuple(versions.get(number).input_shape)
     if tuple(model.input_shape[1:]) != expected:
-        raise UserError(f"{path} takes inputs of shape {tuple(model.input_shape[1:])}, not version {number}'s "
-                        f"{expected}: it is another version's model; {remake}", exit_code=1)
+        raise ModelUnusable(f"{path} takes inputs of shape {tuple(model.input_shape[1:])}, not version "
+                            f"{number}'s {expected}: it is another version's model; {remake}")
     return model
 
 
@@ -66,9 +66,11 @@ def predict(paths: list[str], number: int, as_json: bool = False, show: str | No
         try:
             prepared.append((file, preprocess.to_mnist(preprocess.read_grayscale(file), str(file))))
         except UserError as error:
-            failures.append((file, str(error)))
+            failures.append((file, error))
     if len(files) == 1 and failures:
-        raise UserError(failures[0][1])
+        only = failures[0][1]
+        only.exit_code = 2  # the command's one input cannot be read, whatever the cause: bad input
+        raise only
     model = load_model(version.number, root) if prepared else None
     results = []
     if prepared:
@@ -81,7 +83,7 @@ def predict(paths: list[str], number: int, as_json: bool = False, show: str | No
                 save_seen(image, Path(show) / f"{file.stem}.seen.png")
     if as_json:
         payload = {"version": version.number, "predictions": results,
-                   "errors": [{"file": str(f), "error": e} for f, e in failures]}
+                   "errors": [{"file": str(f), "error": str(e)} for f, e in failures]}
         print(json.dumps(payload, indent=2))
     else:
         for result in results:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import errors
-from ..errors import UserError
+from ..errors import DamagedFile, ImageTooLarge, NotAnImage, NothingToRead, UserError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 MIN_CONTRAST = 40  # grey levels between background and ink; below it there is nothing to read
@@ -56,7 +56,7 @@ def decode(source, name: str) -> np.ndarray:
         if explained is not None:
             raise explained from None
         if isinstance(error, (OSError, SyntaxError, ValueError, EOFError)):
-            raise UserError(f"{name}: the image is damaged or truncated ({error}); re-export or re-save it") from None
+            raise DamagedFile(f"{name}: the image is damaged or truncated ({error}); re-export or re-save it") from None
         raise
 
 
@@ -65,28 +65,28 @@ def _stat(path: Path) -> os.stat_result:
     try:
         return os.stat(path)
     except OSError as error:
-        raise errors.explain(error, str(path)) or UserError(f"{path}: cannot be read ({error})") from None
+        raise errors.explain(error, str(path)) or NotAnImage(f"{path}: cannot be read ({error})") from None
 
 
 def _check_regular_file(path: Path) -> None:
     status = _stat(path)
     if stat.S_ISDIR(status.st_mode):
-        raise UserError(f"{path}: is a folder; pass an image file, or the folder to read all its images")
+        raise NotAnImage(f"{path}: is a folder; pass an image file, or the folder to read all its images")
     if not stat.S_ISREG(status.st_mode):
-        raise UserError(f"{path}: not a regular file (a pipe, socket or device); pass an image file")
+        raise NotAnImage(f"{path}: not a regular file (a pipe, socket or device); pass an image file")
     if status.st_size == 0:
-        raise UserError(f"{path}: the file is empty; pass a PNG, JPEG, BMP or GIF image")
+        raise NotAnImage(f"{path}: the file is empty; pass a PNG, JPEG, BMP or GIF image")
 
 
 def _check_size(path, size: tuple[int, int]) -> None:
     width, height = size
     if width * height > MAX_PIXELS:
-        raise UserError(f"{path}: the image declares {width}×{height} pixels ({width * height / 1e6:.0f} MP), "
-                        f"over the {MAX_PIXELS // 1_000_000} MP this tool decodes; scale it down (a digit "
-                        "needs no more than a few megapixels)")
+        raise ImageTooLarge(f"{path}: the image declares {width}×{height} pixels ({width * height / 1e6:.0f} MP), "
+                            f"over the {MAX_PIXELS // 1_000_000} MP this tool decodes; scale it down (a digit "
+                            "needs no more than a few megapixels)")
     if min(width, height) < MIN_SIDE:
-        raise UserError(f"{path}: the image is only {width}×{height} pixels; a digit needs at least "
-                        f"{MIN_SIDE}×{MIN_SIDE}, pass a larger picture")
+        raise NothingToRead(f"{path}: the image is only {width}×{height} pixels; a digit needs at least "
+                            f"{MIN_SIDE}×{MIN_SIDE}, pass a larger picture")
 
 
 def _grey_levels(image) -> np.ndarray:
@@ -118,8 +118,8 @@ def to_mnist(gray: np.ndarray, name: str = "image") -> np.ndarray:
     ink = gray - background if background < 128 else background - gray  # dark paper stays, light is inverted
     ink = np.clip(ink, 0, None)
     if ink.max() < MIN_CONTRAST:
-        raise UserError(f"{name}: the image is blank (no ink stands out from the background); "
-                        "nothing to recognise, pass a picture of one digit")
+        raise NothingToRead(f"{name}: the image is blank (no ink stands out from the background); "
+                            "nothing to recognise, pass a picture of one digit")
     ink = ink / ink.max() * 255.0
     rows, cols = np.nonzero(ink > 0.25 * 255)  # faint noise and paper texture stay out of the box
     top, bottom, left, right = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
@@ -145,6 +145,6 @@ def image_files(path: Path) -> list[Path]:
         return [path]
     files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and not p.is_dir())
     if not files:
-        raise UserError(f"{path}: the folder has no images ({', '.join(IMAGE_SUFFIXES)}); "
-                        "point at an image or a folder of them")
+        raise NotAnImage(f"{path}: the folder has no images ({', '.join(IMAGE_SUFFIXES)}); "
+                         "point at an image or a folder of them")
     return files

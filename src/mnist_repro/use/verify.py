@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import data, environment, versions
-from ..errors import UserError
+from ..errors import FolderUnusable
 from ..outputs import formats
 from . import predict
 
@@ -34,8 +34,8 @@ def check_version(number: int, mnist, root: Path) -> tuple[str, list[str]]:
         settings = json.loads((folder / "metrics.json").read_text())["settings"]
         committed = {split: formats.read_labels(folder / f"assigned_labels_{split}.txt") for split in ("test", "train")}
     except (OSError, ValueError, KeyError) as error:
-        raise UserError(f"{folder} is incomplete or unreadable ({error}); restore it with `git checkout -- {folder}` "
-                        f"or remake it with `make run VERSION={version.number}`", exit_code=1) from None
+        raise FolderUnusable(f"{folder} is incomplete or unreadable ({error}); restore it with `git checkout -- "
+                             f"{folder}` or remake it with `make run VERSION={version.number}`") from None
     limit = settings.get("limit")
     model = predict.load_model(version.number, root)
     images = {"test": (mnist.x_test[:limit], mnist.y_test[:limit]), "train": (mnist.x_train[:limit], mnist.y_train[:limit])}
@@ -71,7 +71,7 @@ def verify(root: Path = Path("deliverables"), data_path: str | None = None, numb
         print(line, flush=True)
         contradictions += [f"version {number}: {problem}" for problem in problems]
     if contradictions:
-        raise UserError("the committed files contradict each other: " + "; ".join(contradictions) +
-                        "; remake that version with `make run VERSION=N`", exit_code=1)
+        raise FolderUnusable("the committed files contradict each other: " + "; ".join(contradictions) +
+                             "; remake that version with `make run VERSION=N`")
     print("verified: every version's files agree with each other and with its model")
     return 0
