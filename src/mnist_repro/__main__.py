@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from . import errors
+from . import errors, paths
 from .errors import CannotListen
 
 
@@ -68,7 +68,7 @@ def command_run(args) -> int:
     if args.dry_run:
         args.epochs, args.limit = 1, args.limit or 256
         args.out = args.out or "build/dry-run"
-    args.out = args.out or str(run.DEFAULT_OUT)
+    args.out = args.out or str(paths.DELIVERABLES)
     run.run(args)
     return 0
 
@@ -96,7 +96,7 @@ def command_report(args) -> int:
     from .study import readme_table, report
 
     report.build()
-    with errors.writing("the dataset figure", "deliverables"):
+    with errors.writing("the dataset figure", paths.DELIVERABLES):
         report.dataset_figure(args.data)
     for readme, language in (("README.md", "en"), ("README.es.md", "es")):
         with errors.writing(f"the results table of {readme}", "."):
@@ -114,7 +114,7 @@ def command_predict(args) -> int:
 def command_analyze(args) -> int:
     from .use import analyze
 
-    with errors.writing("the error analysis", Path("deliverables") / f"ver_{args.version}"):
+    with errors.writing("the error analysis", paths.version_folder(args.version)):
         analyze.refresh(args.version, data_path=args.data)
     return 0
 
@@ -190,7 +190,7 @@ def main(argv=None) -> int:
 
     verify_parser = commands.add_parser("verify", help="relabel MNIST with each committed model.keras and check "
                                                        "the committed labels and result.txt (no training)")
-    verify_parser.add_argument("--root", default="deliverables", help="folder holding ver_N/ (default: %(default)s)")
+    verify_parser.add_argument("--root", default=str(paths.DELIVERABLES), help="folder holding ver_N/ (default: %(default)s)")
     verify_parser.add_argument("--version", help="check one version only (default: every version)")
     verify_parser.add_argument("--data", help="a Keras-format mnist.npz (default: as for run)")
     verify_parser.set_defaults(handler=command_verify)

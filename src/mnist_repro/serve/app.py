@@ -14,6 +14,7 @@ from fastapi import FastAPI, File, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from .. import paths
 from ..errors import ImageTooLarge, NothingToRead, UserError
 from . import models
 
@@ -32,7 +33,7 @@ def status_for(problem: UserError) -> int:
     return next((status for kind, status in STATUS_OF.items() if isinstance(problem, kind)), 400)
 
 
-def create_app(root: Path = Path("deliverables")) -> FastAPI:
+def create_app(root: Path = paths.DELIVERABLES) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.loaded = models.load_all(root)  # once, at start-up

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import environment, errors
+from .. import backend, environment, errors
 
 
 @dataclass
@@ -37,7 +37,7 @@ def fit(plan) -> Trained:
     """Start TensorFlow, build (or resume) the model and train it to the planned epochs. `plan` is
     a run.RunPlan."""
     started = time.perf_counter()
-    import keras  # noqa: F401  TensorFlow loads here, after every cheap check has passed
+    keras = backend.load()  # noqa: F841  Keras and TensorFlow load here, after every cheap check has passed
 
     from . import batches, train
 

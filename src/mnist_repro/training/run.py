@@ -17,13 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import data, errors, versions
+from .. import data, errors, paths, versions
 from ..outputs import atomic, console, formats
 from .checkpoint import Checkpoint
 from .fitting import Trained, fit
-
-DEFAULT_OUT = Path("deliverables")
-
 
 @dataclass
 class RunPlan:
@@ -54,13 +51,6 @@ class Scores:
     seconds: float
 
 
-def checkpoint_folder(out: Path, number: int) -> Path:
-    """checkpoints/ver_N for the real deliverables; other --out folders keep theirs inside."""
-    if out.resolve() == DEFAULT_OUT.resolve():
-        return Path("checkpoints") / f"ver_{number}"
-    return out / ".checkpoints" / f"ver_{number}"
-
-
 def run(args) -> dict:
     """Train one version and write its deliverables; returns the run's metrics.json."""
     plan = make_plan(args)  # every check that needs no TensorFlow
@@ -84,7 +74,7 @@ def make_plan(args) -> RunPlan:
     return RunPlan(version=version, settings=settings, out=out, mnist=mnist,
                    train=(mnist.x_train[:limit], mnist.y_train[:limit]),
                    test=(mnist.x_test[:limit], mnist.y_test[:limit]),
-                   checkpoint=Checkpoint(checkpoint_folder(out, version.number), settings),
+                   checkpoint=Checkpoint(paths.checkpoint_folder(out, version.number), settings),
                    restart=args.restart, speed=args.speed,
                    command="python -m mnist_repro " + shlex.join(sys.argv[1:]),
                    started=started, data_s=time.perf_counter() - started)
@@ -118,7 +108,7 @@ def write(plan: RunPlan, trained: Trained, scores: Scores, record) -> dict:
     itself). Returns the metrics that metrics.json holds."""
     from ..outputs import version_folder
 
-    folder, mnist = plan.out / f"ver_{plan.version.number}", plan.mnist
+    folder, mnist = paths.version_folder(plan.version.number, plan.out), plan.mnist
     finished = version_folder.FinishedRun(
         version=plan.version, model=trained.model,
         settings=plan.settings, command=plan.command, speed=plan.speed, resumed_from=trained.resumed_from, results=scores.results,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import data, versions
+from .. import data, paths, versions
 from ..errors import FolderUnusable
 from ..outputs import analysis, atomic, formats, topology, version_readme
 from . import predict
@@ -22,9 +22,9 @@ def model_png_source(folder: Path, metrics: dict) -> str:
     return match.group(1) if match else "keras.utils.plot_model"
 
 
-def refresh(number, data_path: str | None = None, root: Path = Path("deliverables")) -> None:
+def refresh(number, data_path: str | None = None, root: Path = paths.DELIVERABLES) -> None:
     version = versions.get(number)
-    folder = root / f"ver_{version.number}"
+    folder = paths.version_folder(version.number, root)
     try:
         metrics = json.loads((folder / "metrics.json").read_text())
     except (OSError, ValueError):

@@ -9,16 +9,17 @@ from pathlib import Path
 import numpy as np
 
 from .. import backend, errors, versions
+from ..paths import DELIVERABLES, version_folder
 from ..errors import ModelUnusable, UserError
 from ..outputs.atomic import replacing
 from . import preprocess
 
 
-def model_path(number: int, root: Path = Path("deliverables")) -> Path:
-    return root / f"ver_{number}" / "model.keras"
+def model_path(number: int, root: Path = DELIVERABLES) -> Path:
+    return version_folder(number, root) / "model.keras"
 
 
-def load_model(number: int, root: Path = Path("deliverables")):
+def load_model(number: int, root: Path = DELIVERABLES):
     """The version's trained model, checked to be a file that loads and takes this version's input."""
     path = model_path(number, root)
     remake = f"recreate it with `make run VERSION={number}`"
@@ -58,7 +59,7 @@ def save_seen(image: np.ndarray, path: Path) -> None:
 
 
 def predict(paths: list[str], number: int, as_json: bool = False, show: str | None = None,
-            root: Path = Path("deliverables")) -> int:
+            root: Path = DELIVERABLES) -> int:
     version = versions.get(number)
     files = [file for path in paths for file in preprocess.image_files(Path(path))]
     prepared, failures = [], []

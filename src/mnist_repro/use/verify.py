@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import data, environment, versions
+from .. import data, environment, paths, versions
 from ..errors import FolderUnusable
 from ..outputs import formats
 from . import predict
@@ -28,7 +28,7 @@ MAX_FOREIGN = 0.001  # a share of labels: float rounding flips a few near-ties, 
 def check_version(number: int, mnist, root: Path) -> tuple[str, list[str]]:
     """One line of findings for a version, and the contradictions found (empty when none)."""
     version = versions.get(number)
-    folder = root / f"ver_{version.number}"
+    folder = paths.version_folder(version.number, root)
     try:
         result = formats.read_result(folder / "result.txt")
         settings = json.loads((folder / "metrics.json").read_text())["settings"]
@@ -60,7 +60,7 @@ def check_version(number: int, mnist, root: Path) -> tuple[str, list[str]]:
     return f"version {version.number}: " + "; ".join(parts), problems
 
 
-def verify(root: Path = Path("deliverables"), data_path: str | None = None, numbers=None) -> int:
+def verify(root: Path = paths.DELIVERABLES, data_path: str | None = None, numbers=None) -> int:
     mnist = data.load(data_path)
     kind = environment.cpu_flags()
     print(f"Checking the committed results in {root}/ on {environment.cpu_model()}, {os.cpu_count()} cores "

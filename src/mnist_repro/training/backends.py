@@ -1,0 +1,62 @@
+"""What each Keras backend needs so that one run path computes the same bytes on it, as fast as it can.
+
+A backend (TensorFlow, JAX, torch) is a setting of the run, not a second path: the same recipe,
+the same per-(seed, epoch) batches from the same tf.data pipeline (TensorFlow is installed beside
+every backend for it), the same val pass and the same deliverables. What differs lives here:
+- determinism: TensorFlow's op determinism covers TensorFlow's ops only (the data pipeline on
+  every backend, the model too on TensorFlow); torch gets its own switch; XLA's CPU programs,
+  which JAX runs, have no switch and need none (the same program gives the same bytes, tested);
+- speed: Keras's torch trainer refuses `steps_per_execution` > 1, so torch runs one step per call;
+- threads: the recipe's intra-op thread count (one for v1) where the backend takes it at run time.
+None of these changes what is computed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+
+NAMES = ("tensorflow", "jax", "torch")
+DEFAULT = "tensorflow"
+
+
+def library_version(name: str) -> str:
+    """The version of the library under Keras (jax, not jaxlib: Keras calls jax)."""
+    return importlib.import_module(name).__version__
+
+
+def speed_for(name: str, speed):
+    """The run's Speed as this backend can execute it."""
+    if name == "torch" and speed.steps_per_execution > 1:
+        return dataclasses.replace(speed, steps_per_execution=1)  # Keras 3.15's torch trainer refuses more
+    return speed
+
+
+def deterministic(name: str) -> None:
+    """Ops in a fixed order on this backend: the same seed on the same CPU gives the same bytes."""
+    import tensorflow as tf
+
+    tf.config.experimental.enable_op_determinism()  # the tf.data pipeline feeds every backend
+    if name == "torch":
+        import torch
+
+        torch.use_deterministic_algorithms(True)
+
+
+def configure_threads(name: str, version, speed) -> None:
+    """The recipe's intra-op thread count (`intra_op_threads`: 1 for v1, whose matrix products are
+    too small to split across cores), set before the backend starts computing. Thread counts change
+    no result. JAX takes its threads only from XLA_FLAGS before it starts, so it keeps every core."""
+    if not speed.tune_threads or version.intra_op_threads is None:
+        return
+    if name == "tensorflow":
+        import tensorflow as tf
+
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(version.intra_op_threads)
+        except RuntimeError:  # TensorFlow already started in this process (tests): keep its threads
+            pass
+    elif name == "torch":
+        import torch
+
+        torch.set_num_threads(version.intra_op_threads)
