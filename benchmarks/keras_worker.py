@@ -33,15 +33,16 @@ def main() -> None:
     from mnist_repro import backend, versions
 
     keras = backend.load("jax" if args.config == "jax" else "tensorflow")
-    from mnist_repro.training import batches, train
+    from mnist_repro.training import backend_settings, batches, train
 
     version = versions.get(args.version)
     with np.load(args.data) as mnist:
         x, y = mnist["x_train"], mnist["y_train"]
         x_test, y_test = mnist["x_test"], mnist["y_test"]
     speed = batches.PLAIN if args.config == "plain" else batches.FAST
-    batches.configure_threads(version, speed)
-    train.seed_everything(args.seed)
+    name = keras.backend.backend()
+    backend_settings.configure_threads(name, version, speed)
+    train.seed_everything(args.seed, name)
     precision = "mixed_bfloat16" if args.config == "mixed_bfloat16" else "float32"
     model = train.build(version, precision, speed)
     seconds: list[float] = []

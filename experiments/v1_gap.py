@@ -64,9 +64,9 @@ def worker_keras2(seed: int, graph: bool = False) -> dict:
 
 
 def worker_keras3(arm: str, seed: int) -> dict:
-    import keras
+    from mnist_repro import backend, versions
 
-    from mnist_repro import versions
+    keras = backend.load(backend.DEFAULT)
     from mnist_repro.training import batches, train
 
     version = versions.get(1)

@@ -50,7 +50,7 @@ _TF_STARTED = []
 def _start_tensorflow_once() -> None:
     """Start TensorFlow's runtime with its default threads before any in-process run: a v1 run sets
     one intra-op thread when it is the first to start it, which would slow every later run here.
-    (Thread counts change no result; batches.configure_threads keeps them once started.)"""
+    (Thread counts change no result; backend_settings.configure_threads keeps them once started.)"""
     if not _TF_STARTED:
         import tensorflow as tf
 

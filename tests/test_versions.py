@@ -110,11 +110,12 @@ def test_the_thread_setting_comes_from_the_recipe():
     """v1 (no convolutions) asks for one intra-op thread, set before TensorFlow starts; v2 and v3
     keep every core. Checked in a fresh process, where TensorFlow has not started yet."""
     assert [versions.get(n).intra_op_threads for n in (1, 2, 3)] == [1, None, None]
-    code = ("import tensorflow as tf; from mnist_repro import versions; from mnist_repro.training import batches; "
+    code = ("import tensorflow as tf; from mnist_repro import versions; "
+            "from mnist_repro.training import backend_settings as b, batches; "
             "threads = tf.config.threading.get_intra_op_parallelism_threads; "
-            "batches.configure_threads(versions.get(2)); before = threads(); "
-            "batches.configure_threads(versions.get(1), batches.PLAIN); plain = threads(); "
-            "batches.configure_threads(versions.get(1)); print(before, plain, threads())")
+            "b.configure_threads('tensorflow', versions.get(2)); before = threads(); "
+            "b.configure_threads('tensorflow', versions.get(1), batches.PLAIN); plain = threads(); "
+            "b.configure_threads('tensorflow', versions.get(1), batches.FAST); print(before, plain, threads())")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert done.returncode == 0, done.stderr[-2000:]

@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from . import errors, paths
+from . import backend, errors, paths
 from .errors import CannotListen
 
 
@@ -36,6 +36,13 @@ def port_number(text: str) -> int:
     return value
 
 
+def add_backend_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--backend", choices=backend.NAMES, default=backend.DEFAULT,
+                        help="the Keras backend: tensorflow is the report's and writes deliverables/; jax and torch "
+                             "write beside it in deliverables/BACKEND/ and need their extra (make run BACKEND=jax "
+                             "installs it); this option decides over KERAS_BACKEND and keras.json (default: %(default)s)")
+
+
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", default="3", help="which version of the report: 1, 2 or 3 (default: %(default)s)")
     parser.add_argument("--epochs", type=positive_int, help="epochs (default: the version's, 15/15/20)")
@@ -58,6 +65,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--speed", choices=("fast", "plain"), default="fast",
                         help="fast runs many steps per call, infers in large batches and turns tf.data autotuning "
                              "off; plain turns all that off. Both compute the same bytes (default: %(default)s)")
+    add_backend_argument(parser)
     parser.add_argument("--dry-run", action="store_true",
                         help="smoke test: 1 epoch on the first 256 images, into build/dry-run unless --out is given")
 
@@ -89,7 +97,7 @@ def command_reproduce(args) -> int:
 
     numbers = [versions.get(v).number for v in args.versions.replace(",", " ").split()]
     return reproduce.reproduce(numbers or list(versions.available()), args.seeds, cluster=args.cluster,
-                               workers=args.workers)
+                               workers=args.workers, backend=args.backend)
 
 
 def command_report(args) -> int:
@@ -167,6 +175,7 @@ def main(argv=None) -> int:
                                                 "a LocalCluster on this machine (default: one run after another here)")
     study_parser.add_argument("--workers", type=positive_int, default=2,
                               help="worker processes of --cluster local (default: %(default)s)")
+    add_backend_argument(study_parser)
     study_parser.set_defaults(handler=command_reproduce)
 
     report_parser = commands.add_parser("report", help="build deliverables/REPORT.md from the study's runs (no training)")

@@ -30,12 +30,17 @@ from __future__ import annotations
 import contextlib
 import importlib
 import importlib.util
+import json
 import os
 import re
 import sys
 import threading
+from pathlib import Path
 
-from .errors import BackendConflict
+from .errors import BackendConflict, missing_extra
+
+NAMES = ("tensorflow", "jax", "torch")  # Keras 3's backends; TensorFlow is the report's
+DEFAULT = "tensorflow"
 
 BANNER = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
 # Abseil's prefix ("I0000 00:00:1796138250.459894    2329 port.cc:153] ...") and TSL's older one
@@ -63,6 +68,31 @@ def load(name: str | None = None):
         if importlib.util.find_spec("tensorflow") is not None:
             importlib.import_module("tensorflow")
         return importlib.import_module("keras")
+
+
+def option(name: str) -> tuple[str, ...]:
+    """The `run` option that names a backend; none for TensorFlow, whose commands stay as they were."""
+    return () if name == DEFAULT else ("--backend", name)
+
+
+def require(name: str) -> None:
+    """Fail in one line, before anything loads, when the backend's library is not installed."""
+    if importlib.util.find_spec(name) is None:
+        missing = ModuleNotFoundError(f"No module named {name!r}", name=name)
+        raise missing_extra(missing) or missing  # TensorFlow itself missing is a broken install
+
+
+def configured() -> tuple[str, str] | None:
+    """The backend that Keras itself would choose here, and who says so: KERAS_BACKEND, else the
+    "backend" of keras.json in KERAS_HOME (default ~/.keras); None where neither names one."""
+    if os.environ.get("KERAS_BACKEND"):
+        return os.environ["KERAS_BACKEND"], "KERAS_BACKEND"
+    config = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "keras.json"
+    try:
+        chosen = json.loads(config.read_text()).get("backend")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return (chosen, str(config)) if isinstance(chosen, str) and chosen else None
 
 
 def min_level() -> int:

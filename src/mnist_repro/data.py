@@ -120,7 +120,9 @@ def read_npz(path: Path) -> dict[str, np.ndarray]:
 
 
 def load_keras() -> dict[str, np.ndarray]:
-    import keras  # imported here: the other sources need no TensorFlow
+    from . import backend
+
+    keras = backend.load(backend.DEFAULT)  # loaded here: the other sources need no TensorFlow
 
     # Keras prints "Downloading data from https://..." before it knows whether the host answers;
     # offline that line is wrong, and the source that worked is named by the caller either way.

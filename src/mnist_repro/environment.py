@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import platform
 import subprocess
@@ -57,6 +58,11 @@ def distributions() -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
+def backend_version(name: str) -> str:
+    """The version of the library under Keras (for JAX, jax's: jaxlib is pinned to it)."""
+    return importlib.import_module(name).__version__
+
+
 def describe() -> dict:
     """Library versions and hardware; imports TensorFlow, so call it only once training is due."""
     import keras
@@ -70,6 +76,7 @@ def describe() -> dict:
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
         "backend": keras.backend.backend(),
+        "backend_version": backend_version(keras.backend.backend()),
         "numpy": numpy.__version__,
         "matplotlib": matplotlib.__version__,
         "platform": platform.platform(),

@@ -105,10 +105,15 @@ FULL = (errno.ENOSPC, errno.EDQUOT)
 # The optional extras (pyproject's optional-dependencies, each from its requirements-*.txt): the
 # top-level module a feature imports, the extra that brings it, and the command that installs it.
 EXTRA_OF_MODULE = {"fastapi": "demo", "uvicorn": "demo", "multipart": "demo", "python_multipart": "demo",
-                   "dask": "cluster", "distributed": "cluster", "scipy": "study"}
+                   "dask": "cluster", "distributed": "cluster", "scipy": "study",
+                   "jax": "jax", "jaxlib": "jax", "torch": "torch"}
 EXTRA_USE = {"demo": ("the demo server", "make demo"),
              "cluster": ("--cluster", "make reproduce CLUSTER=local"),
-             "study": ("the report", "make report")}
+             "study": ("the report", "make report"),
+             "jax": ("--backend jax", "make run BACKEND=jax"),
+             "torch": ("--backend torch", "make run BACKEND=torch")}
+# PyTorch's CPU wheel is not on PyPI (lock/README.md).
+EXTRA_INDEX = {"torch": " --extra-index-url https://download.pytorch.org/whl/cpu"}
 
 
 def missing_extra(error: BaseException) -> MissingExtra | None:
@@ -121,7 +126,7 @@ def missing_extra(error: BaseException) -> MissingExtra | None:
         return None
     feature, command = EXTRA_USE[extra]
     return MissingExtra(f"{feature} needs the optional '{extra}' extra ({module} is not installed); install it "
-                     f"with `{command}` in a clone, or `pip install 'mnist-repro[{extra}]'` "
+                     f"with `{command}` in a clone, or `pip install 'mnist-repro[{extra}]'{EXTRA_INDEX.get(extra, '')}` "
                         f"(requirements-{extra}.txt)")
 
 

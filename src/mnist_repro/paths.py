@@ -8,6 +8,8 @@
       mnist_samples.png             dataset_figure(): the report's figure 1.1
     checkpoints/ver_N/              checkpoint_folder(DELIVERABLES, N); another --out keeps its own
                                     OUT/.checkpoints/ver_N/
+    deliverables/BACKEND/...        backend_root(DELIVERABLES, BACKEND): the same tree for a run on
+                                    JAX or torch (checkpoints/BACKEND/ver_N/ for its checkpoint)
 """
 
 from __future__ import annotations
@@ -48,11 +50,17 @@ def dataset_figure(root: Path = DELIVERABLES) -> Path:
     return Path(root) / "mnist_samples.png"
 
 
-def checkpoint_folder(out: Path, number: int) -> Path:
-    """checkpoints/ver_N for the real deliverables; other --out folders keep theirs inside."""
+def backend_root(root: Path, backend: str = "tensorflow") -> Path:
+    """Where a backend's runs go under `root`: TensorFlow's (the report's) in `root` itself, every
+    other backend's beside them in root/BACKEND/, so that they never replace the committed ones."""
+    return Path(root) if backend == "tensorflow" else Path(root) / backend
+
+
+def checkpoint_folder(out: Path, number: int, backend: str = "tensorflow") -> Path:
+    """checkpoints/[BACKEND/]ver_N for the real deliverables; other --out folders keep theirs inside."""
     if Path(out).resolve() == DELIVERABLES.resolve():
-        return version_folder(number, Path("checkpoints"))
-    return version_folder(number, Path(out) / ".checkpoints")
+        return version_folder(number, backend_root(Path("checkpoints"), backend))
+    return version_folder(number, backend_root(out, backend) / ".checkpoints")
 
 
 def _numbered(folders, prefix: str) -> list[tuple[int, Path]]:

@@ -33,6 +33,13 @@ def _results_table(paper, results: dict) -> str:
     ])
 
 
+def made_with(env: dict) -> str:
+    """The libraries that computed the run; runs made before backends were a setting are TensorFlow's."""
+    if env.get("backend", "tensorflow") == "tensorflow":
+        return f"TensorFlow {env['tensorflow']}, Keras {env['keras']}"
+    return f"Keras {env['keras']} on {env['backend']} {env['backend_version']} (tf.data from TensorFlow {env['tensorflow']})"
+
+
 def render(version: Version, metrics: dict, topology_table: str, model_png_source: str,
            analysis_section: str = "") -> str:
     settings, results, paper = metrics["settings"], metrics["results"], version.paper
@@ -42,8 +49,8 @@ def render(version: Version, metrics: dict, topology_table: str, model_png_sourc
     lines = [
         f"# Version {version.number}: {version.name}",
         "",
-        f"Made by `{settings['command']}` on {env['device']}, TensorFlow {env['tensorflow']}, "
-        f"Keras {env['keras']}, seed {settings['seed']}, code {metrics['code']['commit'] or 'unknown'}"
+        f"Made by `{settings['command']}` on {env['device']}, {made_with(env)}, "
+        f"seed {settings['seed']}, code {metrics['code']['commit'] or 'unknown'}"
         f"{' (with uncommitted changes in src/)' if metrics['code']['src_dirty'] else ''}.",
         "",
     ]

@@ -1,7 +1,7 @@
-"""`make reproduce`: every version over several seeds with the faithful defaults.
+"""`make reproduce`: every version over several seeds with the faithful defaults, on one backend.
 
-Each run's metrics.json and history.csv are kept under deliverables/seeds/ver_N/seed_S/; labels
-and models stay only in deliverables/ver_N/. A seed folder that holds a readable metrics.json is
+Each run's metrics.json and history.csv are kept under deliverables/seeds/ver_N/seed_S/ (on JAX or
+torch: deliverables/BACKEND/seeds/ver_N/seed_S/); labels and models stay only in ver_N/. A seed folder that holds a readable metrics.json is
 complete and skipped, so an interrupted study resumes where it stopped (and a run interrupted
 mid-training resumes from its own checkpoint).
 """
@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from .. import paths, versions
+from .. import backend as backend_module, paths, versions
 from ..errors import UserError
 from .records import read_record, save_record
 
@@ -26,31 +26,33 @@ def read_metrics(folder: Path) -> dict | None:
         return None
 
 
-def is_faithful(metrics: dict | None, version, seed: int) -> bool:
+def is_faithful(metrics: dict | None, version, seed: int, backend: str = "tensorflow") -> bool:
     """A complete default run of the current format (full data, the recipe's epochs and batch,
-    validation on train, float32)."""
+    validation on train, float32) on `backend` (runs made before backends were a setting are
+    TensorFlow's)."""
     if not metrics or metrics.get("format") != 2:  # older runs predate exact resume and v1's own Adam
         return False
     settings = metrics.get("settings", {})
     return (settings.get("seed") == seed and settings.get("limit") is None
             and settings.get("epochs") == version.epochs and settings.get("batch_size") == version.batch_size
             and settings.get("validation") == "train" and metrics.get("version") == version.number
-            and settings.get("precision", "float32") == "float32")
+            and settings.get("precision", "float32") == "float32"
+            and settings.get("backend", "tensorflow") == backend)
 
 
 def keep(source: Path, target: Path) -> None:
     save_record(target, read_record(source))
 
 
-def plan(numbers: list[int], seeds: int, root: Path, main: Path):
+def plan(numbers: list[int], seeds: int, root: Path, main: Path, backend: str = "tensorflow"):
     """(version, seed, state) for every run: 'done', 'from-main' (reuse ver_N) or 'todo'."""
     for number in numbers:
         version = versions.get(number)
         main_metrics = read_metrics(paths.version_folder(number, main))
         for seed in range(seeds):
-            if is_faithful(read_metrics(paths.seed_folder(number, seed, root)), version, seed):
+            if is_faithful(read_metrics(paths.seed_folder(number, seed, root)), version, seed, backend):
                 yield version, seed, "done"
-            elif is_faithful(main_metrics, version, seed):
+            elif is_faithful(main_metrics, version, seed, backend):
                 yield version, seed, "from-main"
             else:
                 yield version, seed, "todo"
@@ -67,17 +69,20 @@ def estimate(version, root: Path, main: Path) -> float | None:
     return sum(times) / len(times) if times else None
 
 
-def reproduce(numbers: list[int], seeds: int, root: Path = paths.SEEDS,
-              main: Path = paths.DELIVERABLES, extra_args: tuple = (), cluster: str | None = None,
-              workers: int = 2) -> int:
-    """Every missing (version, seed) run: here, one after the other, or on a Dask cluster."""
+def reproduce(numbers: list[int], seeds: int, root: Path | None = None, main: Path | None = None,
+              extra_args: tuple = (), cluster: str | None = None, workers: int = 2,
+              backend: str = "tensorflow") -> int:
+    """Every missing (version, seed) run on `backend`: here, one after the other, or on a Dask
+    cluster. `main` (where ver_N/ is reused from) and `root` (the seeds) default to the backend's."""
+    main = paths.backend_root(paths.DELIVERABLES, backend) if main is None else main
+    root = paths.seeds_root(main) if root is None else root
     if seeds < 1:
         raise UserError(f"SEEDS={seeds}: need at least 1 seed")
     if cluster is not None:
         from . import cluster as dask_cluster
 
         client = dask_cluster.connect(cluster, workers)  # a bad address fails here, before any work
-    runs = list(plan(numbers, seeds, root, main))
+    runs = list(plan(numbers, seeds, root, main, backend))
     todo = [(v, s) for v, s, state in runs if state == "todo"]
     for version, seed, state in runs:
         if state == "from-main":
@@ -88,21 +93,23 @@ def reproduce(numbers: list[int], seeds: int, root: Path = paths.SEEDS,
     print(f"study: {len(runs)} runs, {done} complete, {len(todo)} to run")
     if cluster is not None:
         with dask_cluster.closing(client):
-            return dask_cluster.run_all(client, todo, root, extra_args)
+            return dask_cluster.run_all(client, todo, root, extra_args, backend)
     for index, (version, seed) in enumerate(todo, 1):
         left = [estimate(v, root, main) for v, _ in todo[index - 1:]]
         eta = f"about {sum(t for t in left if t) / 60:.0f} min left" if all(left) else "time left unknown yet"
         print(f"[{index}/{len(todo)}] version {version.number}, seed {seed} ({eta})", flush=True)
         work = paths.seed_work_folder(version.number, seed, root)
         command = [sys.executable, "-m", "mnist_repro", "run", "--version", str(version.number),
-                   "--seed", str(seed), "--out", str(work), *extra_args]
+                   "--seed", str(seed), "--out", str(work), *backend_module.option(backend),
+                   *extra_args]
         started = time.perf_counter()
         done_run = subprocess.run(command)
         if done_run.returncode != 0:
             print(f"version {version.number} seed {seed} failed (exit {done_run.returncode}); "
                   "rerun `make reproduce` to resume", file=sys.stderr)
             return done_run.returncode
-        keep(paths.version_folder(version.number, work), paths.seed_folder(version.number, seed, root))
+        keep(paths.version_folder(version.number, paths.backend_root(work, backend)),
+             paths.seed_folder(version.number, seed, root))
         shutil.rmtree(work, ignore_errors=True)
         print(f"version {version.number} seed {seed} done in {time.perf_counter() - started:.0f} s", flush=True)
     return 0

@@ -12,8 +12,8 @@ thread stalled whole epochs for seconds with both cores idle (the "slow state" m
 doc/performance.md), and a fixed prefetch of two batches is all that 2 cores can use. These and
 the other speed settings are one `Speed`; none of them changes a single computed number.
 
-This module holds every TensorFlow-specific call of a run: the tf.data pipelines, the thread
-setting and op determinism (train.py is Keras only).
+The tf.data pipelines feed every Keras backend (TensorFlow is installed beside each); what else
+differs by backend (determinism, threads, steps per call) is in backend_settings.py.
 """
 
 from __future__ import annotations
@@ -46,22 +46,6 @@ FAST = Speed(steps_per_execution=64, inference_batch=1024, autotune=False, tune_
 PLAIN = Speed(steps_per_execution=1, inference_batch=None, autotune=True, tune_threads=False)
 SPEEDS = {"fast": FAST, "plain": PLAIN}
 INFERENCE_BATCH = FAST.inference_batch
-
-
-def configure_threads(version, speed: Speed = FAST) -> None:
-    """The recipe's intra-op thread count (`intra_op_threads`: 1 for v1, whose matrix products are
-    too small to split across cores), set before TensorFlow starts. Thread counts change no result."""
-    if not speed.tune_threads or version.intra_op_threads is None:
-        return
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(version.intra_op_threads)
-    except RuntimeError:  # TensorFlow already started in this process (tests): keep its threads
-        pass
-
-
-def deterministic_ops() -> None:
-    """TensorFlow's ops in a fixed order: the same seed on the same CPU gives the same bytes."""
-    tf.config.experimental.enable_op_determinism()
 
 
 def epoch_order(seed: int, epoch: int, count: int) -> np.ndarray:

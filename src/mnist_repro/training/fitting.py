@@ -37,18 +37,18 @@ def fit(plan) -> Trained:
     """Start TensorFlow, build (or resume) the model and train it to the planned epochs. `plan` is
     a run.RunPlan."""
     started = time.perf_counter()
-    keras = backend.load()  # noqa: F841  Keras and TensorFlow load here, after every cheap check has passed
+    backend.load(plan.backend)  # Keras and its backend load here, after every cheap check has passed
 
-    from . import batches, train
+    from . import backend_settings, batches, train
 
-    speed = batches.SPEEDS[plan.speed]
-    batches.configure_threads(plan.version, speed)  # before TensorFlow's runtime starts
+    speed = backend_settings.speed(plan.backend, plan.speed)
+    backend_settings.configure_threads(plan.backend, plan.version, speed)  # before the backend starts
     env, code = environment.describe(), environment.git_commit()  # the code as it starts
     import_s = time.perf_counter() - started
     print_header(plan, env)
 
     def build():
-        train.seed_everything(plan.settings["seed"])
+        train.seed_everything(plan.settings["seed"], plan.backend)
         return train.build(plan.version, plan.settings["precision"], speed)
 
     resumed = plan.checkpoint.resume(build, plan.restart)
@@ -82,7 +82,13 @@ def print_header(plan, env: dict) -> None:
     print(f"mnist-repro: version {version.number} ({version.name}), seed {settings['seed']}, "
           f"{settings['epochs']} epoch{'' if settings['epochs'] == 1 else 's'}, batch size {settings['batch_size']}, "
           f"validation data: {settings['validation']}")
-    print(f"Using TensorFlow v{env['tensorflow']}, Keras {env['keras']} (backend {env['backend']}), on {env['device']}")
+    if plan.backend == "tensorflow":
+        print(f"Using TensorFlow v{env['tensorflow']}, Keras {env['keras']} (backend {env['backend']}), on {env['device']}")
+    else:
+        print(f"Using Keras {env['keras']} on {env['backend']} {env['backend_version']} (the batches from TensorFlow "
+              f"v{env['tensorflow']}'s tf.data), on {env['device']}")
+    if plan.configured and plan.configured[0] != plan.backend:
+        print(f"note: running on {plan.backend} as --backend says; {plan.configured[1]} says {plan.configured[0]}")
     if settings["precision"] != "float32":
         print(f"Precision: {settings['precision']} (opt-in; NOT the report's float32 numerics)")
         if not {"avx512_bf16", "amx_bf16"} & set(env["cpu_flags"]) and not env["gpus"]:

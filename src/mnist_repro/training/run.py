@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import data, errors, paths, versions
+from .. import backend, data, errors, paths, versions
 from ..outputs import atomic, console, formats
 from .checkpoint import Checkpoint
 from .fitting import Trained, fit
@@ -35,6 +35,8 @@ class RunPlan:
     checkpoint: Checkpoint
     restart: bool
     speed: str  # how fast, never what is computed: not part of the checkpoint's settings
+    backend: str  # the Keras backend (a setting too: a checkpoint resumes on its own backend only)
+    configured: tuple[str, str] | None  # the backend KERAS_BACKEND or keras.json names, and which
     command: str
     started: float
     data_s: float
@@ -64,28 +66,30 @@ def run(args) -> dict:
 def make_plan(args) -> RunPlan:
     started = time.perf_counter()
     version = versions.get(args.version)
+    backend.require(args.backend)
     out = Path(args.out)
     atomic.check_writable(out)
     mnist = data.load(args.data, allow_unverified=args.allow_unverified_data)
     settings = {"version": version.number, "seed": args.seed, "epochs": args.epochs or version.epochs,
                 "batch_size": args.batch_size or version.batch_size, "validation": args.validation,
-                "limit": args.limit, "precision": args.precision, "data_sha256": mnist.hashes()}
+                "limit": args.limit, "precision": args.precision, "backend": args.backend,
+                "data_sha256": mnist.hashes()}
     limit = args.limit
     return RunPlan(version=version, settings=settings, out=out, mnist=mnist,
                    train=(mnist.x_train[:limit], mnist.y_train[:limit]),
                    test=(mnist.x_test[:limit], mnist.y_test[:limit]),
-                   checkpoint=Checkpoint(paths.checkpoint_folder(out, version.number), settings),
-                   restart=args.restart, speed=args.speed,
+                   checkpoint=Checkpoint(paths.checkpoint_folder(out, version.number, args.backend), settings),
+                   restart=args.restart, speed=args.speed, backend=args.backend, configured=backend.configured(),
                    command="python -m mnist_repro " + shlex.join(sys.argv[1:]),
                    started=started, data_s=time.perf_counter() - started)
 
 
 def evaluate(plan: RunPlan, trained: Trained) -> Scores:
     """Loss, accuracy and predicted digits of both splits, one inference pass each."""
-    from . import batches, train
+    from . import backend_settings, train
 
     started = time.perf_counter()
-    speed = batches.SPEEDS[plan.speed]
+    speed = backend_settings.speed(plan.backend, plan.speed)
     inference = speed.inference_size(plan.settings["batch_size"]), speed.autotune
     (x_train, y_train), (x_test, y_test) = plan.train, plan.test
     train_loss, train_acc, train_labels, _ = train.evaluate(trained.model, plan.version, x_train, y_train, *inference)
@@ -108,7 +112,7 @@ def write(plan: RunPlan, trained: Trained, scores: Scores, record) -> dict:
     itself). Returns the metrics that metrics.json holds."""
     from ..outputs import version_folder
 
-    folder, mnist = paths.version_folder(plan.version.number, plan.out), plan.mnist
+    folder, mnist = paths.version_folder(plan.version.number, paths.backend_root(plan.out, plan.backend)), plan.mnist
     finished = version_folder.FinishedRun(
         version=plan.version, model=trained.model,
         settings=plan.settings, command=plan.command, speed=plan.speed, resumed_from=trained.resumed_from, results=scores.results,

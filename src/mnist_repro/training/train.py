@@ -14,14 +14,14 @@ import keras
 import numpy as np
 
 from ..versions import Version
-from . import batches
+from . import backend_settings, batches
 
 
-def seed_everything(seed: int) -> None:
+def seed_everything(seed: int, backend: str = "tensorflow") -> None:
     """Seed Python, NumPy and the backend, and make its ops deterministic (same seed, same CPU →
     same bytes)."""
     keras.utils.set_random_seed(seed)
-    batches.deterministic_ops()
+    backend_settings.deterministic(backend)
 
 
 def build(version: Version, precision: str = "float32", speed: batches.Speed = batches.FAST) -> keras.Sequential:

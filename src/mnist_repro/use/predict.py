@@ -27,7 +27,7 @@ def load_model(number: int, root: Path = DELIVERABLES):
         raise ModelUnusable(f"{path} is a folder, not a model file; remove it and {remake}")
     if not path.exists():
         raise ModelUnusable(f"no trained model at {path}; create it with `make run VERSION={number}`")
-    keras = backend.load()
+    keras = backend.load(backend.DEFAULT)  # predict, analyze, verify and the demo run on TensorFlow
 
     try:
         model = keras.saving.load_model(path)

@@ -14,19 +14,13 @@ None of these changes what is computed.
 from __future__ import annotations
 
 import dataclasses
-import importlib
-
-NAMES = ("tensorflow", "jax", "torch")
-DEFAULT = "tensorflow"
 
 
-def library_version(name: str) -> str:
-    """The version of the library under Keras (jax, not jaxlib: Keras calls jax)."""
-    return importlib.import_module(name).__version__
+def speed(name: str, setting: str = "fast"):
+    """The Speed of `--speed SETTING` (batches.SPEEDS) as this backend can execute it."""
+    from .batches import SPEEDS
 
-
-def speed_for(name: str, speed):
-    """The run's Speed as this backend can execute it."""
+    speed = SPEEDS[setting]
     if name == "torch" and speed.steps_per_execution > 1:
         return dataclasses.replace(speed, steps_per_execution=1)  # Keras 3.15's torch trainer refuses more
     return speed
@@ -43,11 +37,11 @@ def deterministic(name: str) -> None:
         torch.use_deterministic_algorithms(True)
 
 
-def configure_threads(name: str, version, speed) -> None:
+def configure_threads(name: str, version, speed=None) -> None:
     """The recipe's intra-op thread count (`intra_op_threads`: 1 for v1, whose matrix products are
     too small to split across cores), set before the backend starts computing. Thread counts change
     no result. JAX takes its threads only from XLA_FLAGS before it starts, so it keeps every core."""
-    if not speed.tune_threads or version.intra_op_threads is None:
+    if (speed is not None and not speed.tune_threads) or version.intra_op_threads is None:
         return
     if name == "tensorflow":
         import tensorflow as tf
