@@ -4,7 +4,9 @@ which package failed if one does: `python lock/install.py VENV_PYTHON LOCK_FILE 
 Every line of a lock names one file's version and the SHA-256 of each of its wheels and sdists
 (`make lock` writes them). pip's `--require-hashes` refuses any download whose hash is not listed,
 and any package that the lock does not pin; its own report of a mismatch is a paragraph, so this
-turns it into the one line the rest of the project prints for a failure.
+turns it into the one line the rest of the project prints for a failure. A lock may name where
+pip finds a package that is not on PyPI (lock/torch.txt: PyTorch's CPU wheel on PyTorch's index,
+in a `--find-links` line); a package found nowhere names that place too, and what to do.
 """
 
 from __future__ import annotations
@@ -12,11 +14,22 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 # pip's report: "    absl-py==2.5.1 from https://.../absl_py-2.5.1-py3-none-any.whl (from -r LOCK (line 3)):",
 # then one "Expected" line per locked hash ("Expected sha256 H", "Expected     or H"), then "Got  H".
 MISMATCH = re.compile(r"^\s+(\S+?)==(\S+) from (\S+?)(?: \(from .*\))?:?\s*\n\s+Expected sha256 (\S+)\n(?:\s+Expected\s+or \S+\n)*\s+Got\s+(\S+)",
                       re.M)
+# Noise once the install worked: a location of this machine's pip config that holds nothing for a
+# package, and pip's retries of a lock's own location that this machine cannot reach (PyTorch's index
+# where a local wheel folder stands in for it).
+NOISE = re.compile(r"^WARNING: (Location '.*' is ignored|Retrying \(Retry\(.* after connection broken by )")
+NOT_FOUND = "No matching distribution found for "
+
+
+def own_locations(lock: str) -> list[str]:
+    """The places besides PyPI that the lock's own option lines send pip to."""
+    return re.findall(r"^(?:--find-links|-f|--extra-index-url)[ =]\s*(\S+)", Path(lock).read_text(), re.M)
 
 
 def one_line(stderr: str, lock: str) -> str:
@@ -31,16 +44,19 @@ def one_line(stderr: str, lock: str) -> str:
                 "genuine run `make lock`")
     errors = [line.removeprefix("ERROR: ") for line in stderr.splitlines() if line.startswith("ERROR: ")]
     reason = errors[-1] if errors else (stderr.strip().splitlines() or ["pip failed"])[-1]
+    places = own_locations(lock) if reason.startswith(NOT_FOUND) else []
+    if places:
+        reason += (f" on PyPI or on {' '.join(places)}, where {lock} finds what PyPI lacks: let this machine "
+                   "reach both, or run again with PIP_FIND_LINKS=FOLDER, a folder holding the missing wheel")
     return f"error: installing {lock} failed: {reason}"
 
 
 def main(python: str, lock: str, *pip_options: str) -> int:
     done = subprocess.run([python, "-m", "pip", "install", "-q", "--require-hashes", "-r", lock, *pip_options],
                           capture_output=True, text=True)
-    noise = re.compile(r"^WARNING: Location '.*' is ignored")  # a machine's pip config, not the lock
     sys.stdout.write(done.stdout)
     if done.returncode == 0:
-        sys.stderr.write("".join(line + "\n" for line in done.stderr.splitlines() if not noise.match(line)))
+        sys.stderr.write("".join(line + "\n" for line in done.stderr.splitlines() if not NOISE.match(line)))
         return 0
     print(one_line(done.stderr, lock), file=sys.stderr)
     return 1

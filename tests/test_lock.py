@@ -1,5 +1,7 @@
 """The locked environment: every pin of the short requirement lists is in its lock at the same
-version, every locked package carries hashes, and a damaged hash stops the install in one line."""
+version, every locked package carries hashes, and a damaged hash stops the install in one line; a
+lock's own location that this machine cannot reach is quiet when the install works, and named when a
+package is found nowhere."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -102,3 +105,32 @@ def test_a_damaged_hash_stops_the_install_in_one_line(tmp_path):
     assert f"expected sha256 {damaged[:12]}" in lines[0] and f"got {true_hash[:12]}" in lines[0]
     assert "make lock" in lines[0] and "Traceback" not in done.stderr
     assert subprocess.run([sys.executable, "-c", "import mnist_repro_lock_probe"]).returncode != 0  # not installed
+
+
+def probe_lock(tmp_path: Path, version: str) -> tuple[Path, list[str]]:
+    """A lock of the probe wheel whose own --find-links is a place that refuses connections, as PyTorch's
+    index is from a machine without it; and the pip options that stand in for PyPI and keep it short."""
+    wheel, true_hash = tiny_wheel(tmp_path)
+    lock = tmp_path / "lock.txt"
+    lock.write_text(f"--find-links http://127.0.0.1:9/whl/\nmnist-repro-lock-probe=={version} \\\n    --hash=sha256:{true_hash}\n")
+    return lock, ["--dry-run", "--no-index", "--find-links", str(wheel.parent), "--retries", "1"]
+
+
+def test_an_unreachable_location_of_the_lock_is_quiet_when_the_install_works(tmp_path):
+    lock, options = probe_lock(tmp_path, "1.0")
+    raw = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--require-hashes", "-r", lock, *options],
+                         capture_output=True, text=True, timeout=120)
+    assert raw.returncode == 0 and "WARNING: Retrying (Retry(" in raw.stderr  # the noise the filter is for
+    done = subprocess.run([sys.executable, str(LOCK / "install.py"), sys.executable, str(lock), *options],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+
+
+def test_a_package_found_nowhere_names_the_locks_own_location_and_what_to_do(tmp_path):
+    lock, options = probe_lock(tmp_path, "2.0")
+    done = subprocess.run([sys.executable, str(LOCK / "install.py"), sys.executable, str(lock), *options],
+                          capture_output=True, text=True, timeout=120)
+    lines = done.stderr.splitlines()
+    assert done.returncode == 1 and len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"error: installing {lock} failed: No matching distribution found for mnist-repro-lock-probe==2.0")
+    assert "on PyPI or on http://127.0.0.1:9/whl/" in lines[0] and "PIP_FIND_LINKS=FOLDER" in lines[0]
