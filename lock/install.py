@@ -6,15 +6,19 @@ Every line of a lock names one file's version and the SHA-256 of each of its whe
 and any package that the lock does not pin; its own report of a mismatch is a paragraph, so this
 turns it into the one line the rest of the project prints for a failure. A lock may name where
 pip finds a package that is not on PyPI (lock/torch.txt: PyTorch's CPU wheel on PyTorch's index,
-in a `--find-links` line); a package found nowhere names that place too, and what to do.
+in a `--find-links` line). Such a place that does not answer here is left out (pip would retry it for
+each package, to find nothing), and a package found nowhere names it too, and what to do.
 """
 
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # pip's report: "    absl-py==2.5.1 from https://.../absl_py-2.5.1-py3-none-any.whl (from -r LOCK (line 3)):",
 # then one "Expected" line per locked hash ("Expected sha256 H", "Expected     or H"), then "Got  H".
@@ -30,6 +34,31 @@ NOT_FOUND = "No matching distribution found for "
 def own_locations(lock: str) -> list[str]:
     """The places besides PyPI that the lock's own option lines send pip to."""
     return re.findall(r"^(?:--find-links|-f|--extra-index-url)[ =]\s*(\S+)", Path(lock).read_text(), re.M)
+
+
+def reachable(place: str) -> bool:
+    """Whether a URL's host answers within seconds (a folder counts as reachable)."""
+    url = urlsplit(place)
+    if url.scheme not in ("http", "https"):
+        return True
+    try:
+        socket.create_connection((url.hostname, url.port or (443 if url.scheme == "https" else 80)), timeout=5).close()
+    except OSError:
+        return False
+    return True
+
+
+def without_unreachable(lock: str, folder: str) -> str:
+    """The lock, or a copy in `folder` without its own locations that this machine cannot reach: pip
+    would retry such a location for every package (about 8 s each), to find nothing there."""
+    gone = [place for place in own_locations(lock) if not reachable(place)]
+    if not gone:
+        return lock
+    kept = [line for line in Path(lock).read_text().splitlines(keepends=True)
+            if not any(line.rstrip().endswith(" " + place) and line.startswith("-") for place in gone)]
+    copy = Path(folder) / Path(lock).name
+    copy.write_text("".join(kept))
+    return str(copy)
 
 
 def one_line(stderr: str, lock: str) -> str:
@@ -52,8 +81,9 @@ def one_line(stderr: str, lock: str) -> str:
 
 
 def main(python: str, lock: str, *pip_options: str) -> int:
-    done = subprocess.run([python, "-m", "pip", "install", "-q", "--require-hashes", "-r", lock, *pip_options],
-                          capture_output=True, text=True)
+    with tempfile.TemporaryDirectory() as folder:
+        done = subprocess.run([python, "-m", "pip", "install", "-q", "--require-hashes", "-r",
+                               without_unreachable(lock, folder), *pip_options], capture_output=True, text=True)
     sys.stdout.write(done.stdout)
     if done.returncode == 0:
         sys.stderr.write("".join(line + "\n" for line in done.stderr.splitlines() if not NOISE.match(line)))

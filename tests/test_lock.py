@@ -116,14 +116,34 @@ def probe_lock(tmp_path: Path, version: str) -> tuple[Path, list[str]]:
     return lock, ["--dry-run", "--no-index", "--find-links", str(wheel.parent), "--retries", "1"]
 
 
+def load_install():
+    sys.path.insert(0, str(LOCK))
+    try:
+        import install
+    finally:
+        sys.path.remove(str(LOCK))
+    return install
+
+
 def test_an_unreachable_location_of_the_lock_is_quiet_when_the_install_works(tmp_path):
     lock, options = probe_lock(tmp_path, "1.0")
     raw = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--require-hashes", "-r", lock, *options],
                          capture_output=True, text=True, timeout=120)
     assert raw.returncode == 0 and "WARNING: Retrying (Retry(" in raw.stderr  # the noise the filter is for
+    assert not [line for line in raw.stderr.splitlines() if not load_install().NOISE.match(line)], raw.stderr
     done = subprocess.run([sys.executable, str(LOCK / "install.py"), sys.executable, str(lock), *options],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stderr == "", done.stderr
+
+
+def test_pip_is_not_sent_to_a_location_that_does_not_answer(tmp_path):
+    install = load_install()
+    lock, _ = probe_lock(tmp_path, "1.0")
+    lock.write_text(f"--find-links {tmp_path}\n" + lock.read_text())
+    (tmp_path / "copy").mkdir()
+    copy = Path(install.without_unreachable(str(lock), str(tmp_path / "copy")))
+    assert copy != lock and copy.read_text() == lock.read_text().replace("--find-links http://127.0.0.1:9/whl/\n", "")
+    assert install.without_unreachable(str(copy), str(tmp_path / "copy")) == str(copy)  # a folder is kept, as is
 
 
 def test_a_package_found_nowhere_names_the_locks_own_location_and_what_to_do(tmp_path):
