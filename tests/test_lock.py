@@ -22,8 +22,12 @@ LOCK = ROOT / "lock"
 LOCKS_OF = {"requirements.txt": ["run-cpu.txt", "run-cuda.txt", "run-default.txt", "keras2.txt"],
             "requirements-demo.txt": ["demo.txt"], "requirements-test.txt": ["test.txt"],
             "requirements-cluster.txt": ["cluster.txt"], "requirements-study.txt": ["study.txt"],
-            "requirements-keras2.txt": ["keras2.txt"]}
-MIN_PACKAGES = {"study.txt": 2}  # scipy and the numpy it shares with the run; every other lock has 10 or more
+            "requirements-keras2.txt": ["keras2.txt"], "requirements-jax.txt": ["jax.txt"],
+            "requirements-torch.txt": ["torch.txt"]}
+# scipy and the numpy it shares with the run; jax, jaxlib and their four; every other lock has 10 or more
+MIN_PACKAGES = {"study.txt": 2, "jax.txt": 6}
+# The locks resolved against the CPU run lock (`-c lock/run-cpu.txt` in make lock).
+AGAINST_THE_RUN = ["demo.txt", "test.txt", "cluster.txt", "study.txt", "jax.txt", "torch.txt"]
 WHEEL_OF_RUN_LOCK = {"run-cpu.txt": "tensorflow-cpu", "run-cuda.txt": "tensorflow", "run-default.txt": "tensorflow"}
 
 
@@ -75,6 +79,14 @@ def test_make_install_brings_no_extra(lock_name):
     for extra in ("demo", "test", "cluster", "study"):
         own = set(pins((ROOT / f"requirements-{extra}.txt").read_text()))
         assert not own & set(locked), f"{lock_name} pins {sorted(own & set(locked))} of the {extra} extra"
+
+
+@pytest.mark.parametrize("lock_name", AGAINST_THE_RUN)
+def test_an_extra_keeps_the_versions_of_the_run_lock(lock_name):
+    run, extra = pins((LOCK / "run-cpu.txt").read_text()), pins((LOCK / lock_name).read_text())
+    shared = set(run) & set(extra)
+    assert {name: extra[name] for name in shared} == {name: run[name] for name in shared}
+    assert lock_name != "jax.txt" or {"numpy", "ml-dtypes", "opt-einsum"} <= shared  # the check has something to check
 
 
 def tiny_wheel(folder) -> tuple:
