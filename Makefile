@@ -1,4 +1,5 @@
-# mnist-repro: `make run VERSION=1|2|3` trains a version of the 2018 report; `make test` checks the project.
+# mnist-repro: `make run VERSION=1|2|3` trains a version of the 2018 report (BACKEND=jax|torch: on another
+# Keras backend, installed on first use); `make test` checks the project.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,6 +7,14 @@ STAMP := $(VENV)/.installed
 VERSION ?= 3
 ALL_VERSIONS := $(sort $(patsubst v%.py,%,$(notdir $(wildcard src/mnist_repro/versions/v[0-9]*.py))))
 ARGS ?=
+# The Keras backend of `make run` and `make reproduce`: TensorFlow (the report's, in .venv), or JAX or
+# PyTorch, each in its own .venv-jax or .venv-torch, installed on first use from its lock.
+BACKENDS := tensorflow jax torch
+BACKEND ?= tensorflow
+# Its environment's stamp and bin, and the flag a run gets (none for TensorFlow: the command of before).
+BACKEND_STAMP = $(if $(filter tensorflow,$(BACKEND)),$(STAMP),.venv-$(BACKEND)/.installed)
+BACKEND_BIN = $(patsubst %/.installed,%/bin,$(BACKEND_STAMP))
+BACKEND_FLAG = $(if $(filter tensorflow,$(BACKEND)),, --backend $(BACKEND))
 
 .DEFAULT_GOAL := run
 .PHONY: run install lock data test verify bench-render cross-cpu cluster-install clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice demo-screenshot FORCE
@@ -16,9 +25,15 @@ ifeq ($(filter $(VERSION),$(ALL_VERSIONS)),)
 $(error VERSION=$(VERSION) is not a version of the report; use one of: $(ALL_VERSIONS))
 endif
 endif
+# A bad BACKEND too, with one line naming the valid ones.
+ifneq ($(filter run reproduce,$(or $(MAKECMDGOALS),run)),)
+ifneq ($(filter-out $(BACKENDS),$(BACKEND))$(words $(BACKEND)),1)
+$(error BACKEND=$(BACKEND) is not a Keras backend of the project; use one of: $(BACKENDS))
+endif
+endif
 
-run: install data
-	$(BIN)/python -m mnist_repro run --version $(VERSION) $(ARGS)
+run: install data $(BACKEND_STAMP)
+	$(BACKEND_BIN)/python -m mnist_repro run --version $(VERSION)$(BACKEND_FLAG) $(ARGS)
 
 install: $(STAMP)
 
@@ -83,6 +98,19 @@ $(STUDY_STAMP): requirements-study.txt lock/study.txt | $(STAMP)
 	$(PYTHON) lock/install.py $(BIN)/python lock/study.txt
 	touch $@
 
+# The other Keras backends, each in its own environment so that .venv, whose packages a TensorFlow run
+# records, never changes: the same TensorFlow wheel and run lock as .venv (tf.data feeds the batches on
+# every backend), then lock/jax.txt or lock/torch.txt, hash-checked, and the project, editable.
+# BACKEND=tensorflow runs in .venv with the command lines of before (no --backend).
+BACKEND_STAMPS := $(foreach backend,$(filter-out tensorflow,$(BACKENDS)),.venv-$(backend)/.installed)
+$(BACKEND_STAMPS): .venv-%/.installed: requirements.txt requirements-%.txt pyproject.toml $(wildcard lock/run-*.txt) lock/%.txt $(TF_CHOICE)
+	@echo "Keras backend $*: installing .venv-$* from lock/$*.txt (first use; lock/README.md)"
+	test -x .venv-$*/bin/python || $(PYTHON) -m venv .venv-$*
+	$(PYTHON) lock/tensorflow_wheel.py install .venv-$*/bin/python "$$(cat $(TF_CHOICE))"
+	$(PYTHON) lock/install.py .venv-$*/bin/python lock/$*.txt
+	.venv-$*/bin/python -m pip install -q --no-deps -e .
+	touch $@
+
 # Dask on a worker or scheduler machine of a cluster (doc/cluster.md), from its lock.
 cluster-install: $(CLUSTER_STAMP)
 
@@ -92,6 +120,11 @@ cluster-install: $(CLUSTER_STAMP)
 LOCK_TOOL := uv==0.13.8
 LOCK_DATE ?= 2026-12-01T00:00:00Z
 LOCK_VENV := .venv-lock
+# The torch lock (Linux x86_64, CPython 3.11) holds PyTorch's CPU wheel, which is not on PyPI but on
+# PyTorch's index; TORCH_WHEELS is where `make lock` finds it (a folder of wheels works too:
+# `make lock TORCH_WHEELS=/path/to/wheels`), and the lock itself names only PyTorch's page.
+TORCH_PAGE := https://download.pytorch.org/whl/cpu/torch/
+TORCH_WHEELS ?= $(TORCH_PAGE)
 UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile -q --generate-hashes --universal --python-version 3.11 \
   --exclude-newer $(LOCK_DATE) --custom-compile-command "make lock"
 lock:
@@ -102,6 +135,11 @@ lock:
 	  $(UV_COMPILE) $(LOCK_VENV)/wheel.txt $(LOCK_VENV)/run.txt -o lock/run-$${wheel%%:*}.txt || exit 1; done
 	@for extra in demo test cluster study; do $(UV_COMPILE) requirements-$$extra.txt -c lock/run-cpu.txt -o lock/$$extra.txt || exit 1; done
 	@$(UV_COMPILE) requirements.txt requirements-keras2.txt -o lock/keras2.txt
+	@$(UV_COMPILE) requirements-jax.txt -c lock/run-cpu.txt -o lock/jax.txt
+	@$(subst --universal,--python-platform x86_64-manylinux_2_28,$(UV_COMPILE)) requirements-torch.txt \
+	  -c lock/run-cpu.txt --find-links $(TORCH_WHEELS) -o $(LOCK_VENV)/torch.txt
+	@{ sed -n 1,2p $(LOCK_VENV)/torch.txt; echo "# For Linux x86_64 and CPython 3.11. torch's CPU build is not on PyPI: pip finds it on PyTorch's index."; \
+	  echo "--find-links $(TORCH_PAGE)"; sed 1,2d $(LOCK_VENV)/torch.txt; } > lock/torch.txt
 	@echo "wrote lock/: $$(ls lock/*.txt | tr '\n' ' ')(packages as of $(LOCK_DATE))"
 
 # Always runs: it verifies data/mnist.npz (a second), honours MNIST_NPZ, and rebuilds a damaged cache.
@@ -115,8 +153,8 @@ VERSIONS ?= $(ALL_VERSIONS)
 # worker processes (doc/cluster.md; needs requirements-cluster.txt).
 CLUSTER ?=
 WORKERS ?= 2
-reproduce: install data $(STUDY_STAMP) $(if $(CLUSTER),$(CLUSTER_STAMP))
-	$(BIN)/python -m mnist_repro reproduce --seeds $(SEEDS) --versions "$(VERSIONS)" $(if $(CLUSTER),--cluster $(CLUSTER) --workers $(WORKERS))
+reproduce: install data $(STUDY_STAMP) $(BACKEND_STAMP) $(if $(CLUSTER),$(CLUSTER_STAMP))
+	$(BACKEND_BIN)/python -m mnist_repro reproduce --seeds $(SEEDS) --versions "$(VERSIONS)"$(BACKEND_FLAG) $(if $(CLUSTER),--cluster $(CLUSTER) --workers $(WORKERS))
 	$(BIN)/python -m mnist_repro report
 
 report: install $(STUDY_STAMP)
@@ -203,7 +241,7 @@ clean:
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) .venv-bench .venv-keras2 $(LOCK_VENV) data src/*.egg-info
+	rm -rf $(VENV) $(BACKEND_STAMPS:/.installed=) .venv-bench .venv-keras2 $(LOCK_VENV) data src/*.egg-info
 
 # doc/demo.png, the README's picture of the demo, remade on purpose: the browser test draws a digit
 # and saves the page there (in `make test` it saves to build/demo.png, so no test writes a tracked file).

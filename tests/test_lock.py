@@ -1,5 +1,7 @@
 """The locked environment: every pin of the short requirement lists is in its lock at the same
-version, every locked package carries hashes, and a damaged hash stops the install in one line."""
+version, every locked package carries hashes, and a damaged hash stops the install in one line; a
+lock's own location that this machine cannot reach is quiet when the install works, and named when a
+package is found nowhere."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -19,8 +22,12 @@ LOCK = ROOT / "lock"
 LOCKS_OF = {"requirements.txt": ["run-cpu.txt", "run-cuda.txt", "run-default.txt", "keras2.txt"],
             "requirements-demo.txt": ["demo.txt"], "requirements-test.txt": ["test.txt"],
             "requirements-cluster.txt": ["cluster.txt"], "requirements-study.txt": ["study.txt"],
-            "requirements-keras2.txt": ["keras2.txt"]}
-MIN_PACKAGES = {"study.txt": 2}  # scipy and the numpy it shares with the run; every other lock has 10 or more
+            "requirements-keras2.txt": ["keras2.txt"], "requirements-jax.txt": ["jax.txt"],
+            "requirements-torch.txt": ["torch.txt"]}
+# scipy and the numpy it shares with the run; jax, jaxlib and their four; every other lock has 10 or more
+MIN_PACKAGES = {"study.txt": 2, "jax.txt": 6}
+# The locks resolved against the CPU run lock (`-c lock/run-cpu.txt` in make lock).
+AGAINST_THE_RUN = ["demo.txt", "test.txt", "cluster.txt", "study.txt", "jax.txt", "torch.txt"]
 WHEEL_OF_RUN_LOCK = {"run-cpu.txt": "tensorflow-cpu", "run-cuda.txt": "tensorflow", "run-default.txt": "tensorflow"}
 
 
@@ -74,6 +81,14 @@ def test_make_install_brings_no_extra(lock_name):
         assert not own & set(locked), f"{lock_name} pins {sorted(own & set(locked))} of the {extra} extra"
 
 
+@pytest.mark.parametrize("lock_name", AGAINST_THE_RUN)
+def test_an_extra_keeps_the_versions_of_the_run_lock(lock_name):
+    run, extra = pins((LOCK / "run-cpu.txt").read_text()), pins((LOCK / lock_name).read_text())
+    shared = set(run) & set(extra)
+    assert {name: extra[name] for name in shared} == {name: run[name] for name in shared}
+    assert lock_name != "jax.txt" or {"numpy", "ml-dtypes", "opt-einsum"} <= shared  # the check has something to check
+
+
 def tiny_wheel(folder) -> tuple:
     """A real, installable wheel made here (no network): its path and its true SHA-256."""
     path = folder / "mnist_repro_lock_probe-1.0-py3-none-any.whl"
@@ -102,3 +117,52 @@ def test_a_damaged_hash_stops_the_install_in_one_line(tmp_path):
     assert f"expected sha256 {damaged[:12]}" in lines[0] and f"got {true_hash[:12]}" in lines[0]
     assert "make lock" in lines[0] and "Traceback" not in done.stderr
     assert subprocess.run([sys.executable, "-c", "import mnist_repro_lock_probe"]).returncode != 0  # not installed
+
+
+def probe_lock(tmp_path: Path, version: str) -> tuple[Path, list[str]]:
+    """A lock of the probe wheel whose own --find-links is a place that refuses connections, as PyTorch's
+    index is from a machine without it; and the pip options that stand in for PyPI and keep it short."""
+    wheel, true_hash = tiny_wheel(tmp_path)
+    lock = tmp_path / "lock.txt"
+    lock.write_text(f"--find-links http://127.0.0.1:9/whl/\nmnist-repro-lock-probe=={version} \\\n    --hash=sha256:{true_hash}\n")
+    return lock, ["--dry-run", "--no-index", "--find-links", str(wheel.parent), "--retries", "1"]
+
+
+def load_install():
+    sys.path.insert(0, str(LOCK))
+    try:
+        import install
+    finally:
+        sys.path.remove(str(LOCK))
+    return install
+
+
+def test_an_unreachable_location_of_the_lock_is_quiet_when_the_install_works(tmp_path):
+    lock, options = probe_lock(tmp_path, "1.0")
+    raw = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--require-hashes", "-r", lock, *options],
+                         capture_output=True, text=True, timeout=120)
+    assert raw.returncode == 0 and "WARNING: Retrying (Retry(" in raw.stderr  # the noise the filter is for
+    assert not [line for line in raw.stderr.splitlines() if not load_install().NOISE.match(line)], raw.stderr
+    done = subprocess.run([sys.executable, str(LOCK / "install.py"), sys.executable, str(lock), *options],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+
+
+def test_pip_is_not_sent_to_a_location_that_does_not_answer(tmp_path):
+    install = load_install()
+    lock, _ = probe_lock(tmp_path, "1.0")
+    lock.write_text(f"--find-links {tmp_path}\n" + lock.read_text())
+    (tmp_path / "copy").mkdir()
+    copy = Path(install.without_unreachable(str(lock), str(tmp_path / "copy")))
+    assert copy != lock and copy.read_text() == lock.read_text().replace("--find-links http://127.0.0.1:9/whl/\n", "")
+    assert install.without_unreachable(str(copy), str(tmp_path / "copy")) == str(copy)  # a folder is kept, as is
+
+
+def test_a_package_found_nowhere_names_the_locks_own_location_and_what_to_do(tmp_path):
+    lock, options = probe_lock(tmp_path, "2.0")
+    done = subprocess.run([sys.executable, str(LOCK / "install.py"), sys.executable, str(lock), *options],
+                          capture_output=True, text=True, timeout=120)
+    lines = done.stderr.splitlines()
+    assert done.returncode == 1 and len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"error: installing {lock} failed: No matching distribution found for mnist-repro-lock-probe==2.0")
+    assert "on PyPI or on http://127.0.0.1:9/whl/" in lines[0] and "PIP_FIND_LINKS=FOLDER" in lines[0]
