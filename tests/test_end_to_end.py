@@ -58,13 +58,18 @@ def test_numbers_agree_across_files(runs, name, mnist):
 
 @pytest.mark.parametrize("name", ["1", "2"])
 def test_metrics_json_keeps_the_committed_layout(runs, name):
-    """metrics.json format 2: the keys, in the order, of the committed deliverables/ver_1 run."""
+    """metrics.json format 2: the keys, in the order, of the committed deliverables/ver_1 run, plus
+    the backend (settings.backend and environment.backend_version, added with --backend; a reader
+    takes their absence as TensorFlow)."""
     committed = json.loads((ROOT / "deliverables" / "ver_1" / "metrics.json").read_text())
     metrics = json.loads((runs[name][0] / "metrics.json").read_text())
     assert metrics["format"] == committed["format"] == 2
     assert list(metrics) == list(committed)
-    for section in ("settings", "results", "timing", "data", "code"):
+    for section in ("results", "timing", "data", "code"):
         assert list(metrics[section]) == list(committed[section]), section
+    assert [key for key in metrics["settings"] if key != "backend"] == list(committed["settings"])
+    assert metrics["settings"]["backend"] == metrics["environment"]["backend"] == "tensorflow"
+    assert metrics["environment"]["backend_version"] == metrics["environment"]["tensorflow"]
     assert metrics["model_png"] in ("keras.utils.plot_model", "matplotlib fallback")
     assert metrics["timing"]["run_s"] > metrics["timing"]["deliverables_s"] > 0
 

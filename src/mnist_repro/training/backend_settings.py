@@ -7,7 +7,9 @@ every backend for it), the same val pass and the same deliverables. What differs
   every backend, the model too on TensorFlow); torch gets its own switch; XLA's CPU programs,
   which JAX runs, have no switch and need none (the same program gives the same bytes, tested);
 - speed: Keras's torch trainer refuses `steps_per_execution` > 1, so torch runs one step per call;
-- threads: the recipe's intra-op thread count (one for v1) where the backend takes it at run time.
+- threads: the recipe's intra-op thread count (one for v1) where the backend takes it at run time;
+- random streams: on torch a Dropout draws from torch's global generator, which the checkpoint
+  must then keep too.
 None of these changes what is computed.
 """
 
@@ -54,3 +56,25 @@ def configure_threads(name: str, version, speed=None) -> None:
         import torch
 
         torch.set_num_threads(version.intra_op_threads)
+
+
+GLOBAL_STREAMS = {"torch"}  # backends whose global random stream a run draws from (below)
+
+
+def global_random_state(name: str) -> bytes | None:
+    """The backend's global random stream where a run draws from it, else None. Keras 3.15's torch
+    backend draws the mask of a Dropout made without a seed from torch's global generator
+    ("torch doesn't support seeding dropout", keras/src/backend/torch/random.py), not from the
+    layer's seed-generator state, so an exact resume on torch needs that generator's state too."""
+    if name not in GLOBAL_STREAMS:
+        return None
+    import torch
+
+    return torch.get_rng_state().numpy().tobytes()
+
+
+def set_global_random_state(name: str, state: bytes) -> None:
+    import numpy as np
+    import torch
+
+    torch.set_rng_state(torch.from_numpy(np.frombuffer(state, dtype=np.uint8).copy()))

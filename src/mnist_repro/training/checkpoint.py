@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..outputs import atomic
-from . import run_lock
+from . import backend_settings, run_lock
 
 # Format 1 was Keras's plain BackupAndRestore folder (backup/), which is not exact. Format 2 keyed
 # the seed generators by layer index through Keras's private `_seed_generators`; format 3 lists the
 # model's seed-generator states in order, read through public Keras (issue 33).
 FORMAT = 3
+GLOBAL_STREAM = "global_random_state.bin"  # the backend's global random stream, where Keras draws from it
 CODE = Path(__file__).resolve().parents[1]
 
 
@@ -77,6 +78,8 @@ class Checkpoint:
     def __init__(self, folder: Path, settings: dict):
         self.folder = Path(folder)
         self.settings = settings
+        self.backend = settings.get("backend", "tensorflow")
+        self.resumed_stream: bytes | None = None  # the global random stream to restore (torch)
         self.history = self.folder / "history.csv"  # CSVLogger appends here during fit
         self.state = self.folder / "state"
         self.code = code_fingerprint()  # the code this run started with, read once
@@ -144,6 +147,9 @@ class Checkpoint:
                 close_h5_files(building)
                 raise
             shutil.copyfile(self.history, building / "history.csv")
+            stream = backend_settings.global_random_state(self.backend)
+            if stream is not None:
+                (building / GLOBAL_STREAM).write_bytes(stream)
             (building / "state.json").write_text(json.dumps(state, indent=1))
 
     def _restore(self, model, saved: dict) -> None:
@@ -159,6 +165,8 @@ class Checkpoint:
             raise ValueError(f"{len(saved_seeds)} seed generators saved, the model has {len(states)}")
         for state, values in zip(states, saved_seeds):
             state.assign(values)
+        if self.backend in backend_settings.GLOBAL_STREAMS:  # set when the first epoch begins (callback)
+            self.resumed_stream = (self.state / GLOBAL_STREAM).read_bytes()
 
     def callback(self, epoch_s: list[float]):
         """The Keras callback that saves the state after every epoch; put it after CSVLogger, so
@@ -170,6 +178,14 @@ class Checkpoint:
         checkpoint = self
 
         class SaveEveryEpoch(keras.callbacks.Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                # The saved global stream goes back only now: Keras's torch trainer draws from it
+                # when it builds the model on a first batch at the start of `fit`, before epoch 1
+                # of a fresh run as before this resumed epoch, so restoring earlier is one draw off.
+                if checkpoint.resumed_stream is not None:
+                    backend_settings.set_global_random_state(checkpoint.backend, checkpoint.resumed_stream)
+                    checkpoint.resumed_stream = None
+
             def on_epoch_end(self, epoch, logs=None):
                 checkpoint.save(self.model, epoch + 1, epoch_s)
 
