@@ -21,13 +21,15 @@ from test_lock import LOCK, load_install
 TORCH_CPU_SHA256 = "6746dbcbeb526eb61330b76b41ff1b4eb848951103a892eeb080dfa2b264667b"  # PyTorch's index lists it
 TORCH_PAGE = "https://download.pytorch.org/whl/cpu/torch/"
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+# make's own variables of an outer make (make test runs this suite) would make these a sub-make.
+OWN_MAKE = {name: value for name, value in os.environ.items() if not name.startswith("MAKE") and name != "MFLAGS"}
 
 
 def plan(*args: str) -> list[str]:
     """What `make -n ARGS` would run; -W marks both backend locks new, so an environment installed
     here is planned as if it were not."""
     done = subprocess.run(["make", "-n", "-W", "lock/jax.txt", "-W", "lock/torch.txt", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+                          env=OWN_MAKE, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return [line.rstrip() for line in done.stdout.splitlines()]
 
@@ -104,7 +106,7 @@ def test_a_bad_backend_stops_make_in_one_line(tmp_path, goal, backend):
     (tmp_path / "src" / "mnist_repro" / "versions").mkdir(parents=True)
     (tmp_path / "src" / "mnist_repro" / "versions" / "v1.py").write_text("")
     done = subprocess.run(["make", goal, "VERSION=1", f"BACKEND={backend}", "PYTHON=false"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
+                          env=OWN_MAKE, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and done.stdout == "", done.stdout
     lines = done.stderr.splitlines()
     assert len(lines) == 1 and f"BACKEND={backend} is not a Keras backend" in lines[0], done.stderr
@@ -112,7 +114,7 @@ def test_a_bad_backend_stops_make_in_one_line(tmp_path, goal, backend):
 
 
 def test_distclean_removes_the_backend_environments_and_git_ignores_them():
-    removed = subprocess.run(["make", "-n", "distclean"], cwd=ROOT, capture_output=True, text=True).stdout
+    removed = subprocess.run(["make", "-n", "distclean"], cwd=ROOT, env=OWN_MAKE, capture_output=True, text=True).stdout
     assert re.search(r"^rm -rf .*\.venv-jax .venv-torch ", removed, re.M), removed
     ignored = subprocess.run(["git", "check-ignore", ".venv-jax/x", ".venv-torch/x"], cwd=ROOT, capture_output=True, text=True)
     assert ignored.stdout.split() == [".venv-jax/x", ".venv-torch/x"]
