@@ -20,7 +20,7 @@ def summary(metrics: dict, wall: float, rss_mib: float, source: str | None = Non
     epochs = timing["epoch_s"]
     split = {"import": timing["import_s"], "data": timing["data_s"], "fit": timing["fit_s"],
              "evaluation": timing["evaluate_and_label_s"], "deliverables": timing["deliverables_s"]}
-    split["the rest (Python start-up, checks, model summary)"] = wall - sum(split.values())
+    split["the rest"] = wall - sum(split.values())  # results.py says what it holds
     later = epochs[1:]  # the first epoch traces the graphs
     return {"source": source, "wall_s": wall, "split_s": split, "outside_fit": 1 - split["fit"] / wall,
             "epoch_s": epochs, "median_s": statistics.median(later),
