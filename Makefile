@@ -130,7 +130,7 @@ UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile -q --generate-hashes --universal --
 lock:
 	@test -x $(LOCK_VENV)/bin/uv || { $(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/python -m pip install -q $(LOCK_TOOL); }
 	@grep -v '^tensorflow==' requirements.txt > $(LOCK_VENV)/run.txt
-	@for wheel in cpu:tensorflow-cpu cuda:'tensorflow[and-cuda]' default:tensorflow; do \
+	@set -f; for wheel in $$($(PYTHON) lock/tensorflow_wheel.py locks); do \
 	  echo "$${wheel#*:}==$(TF_PIN)" > $(LOCK_VENV)/wheel.txt; \
 	  $(UV_COMPILE) $(LOCK_VENV)/wheel.txt $(LOCK_VENV)/run.txt -o lock/run-$${wheel%%:*}.txt || exit 1; done
 	@for extra in demo test cluster study; do $(UV_COMPILE) requirements-$$extra.txt -c lock/run-cpu.txt -o lock/$$extra.txt || exit 1; done

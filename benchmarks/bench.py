@@ -31,6 +31,7 @@ import results
 from child import timed
 from full_run import committed_full_run, full_run
 from mnist_repro import versions  # plain data: no TensorFlow import
+from mnist_repro.errors import UnknownVersion, UserError
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -68,7 +69,7 @@ def knobs() -> dict:
     for number in numbers:
         try:
             versions.get(number)
-        except versions.UserError as error:
+        except UnknownVersion as error:
             sys.exit(f"error: BENCH_VERSIONS: {error}")
     return {"versions": numbers, "timed_epochs": whole_numbers("BENCH_EPOCHS", "3")[0],
             "configs": wanted, "full_run": os.environ.get("BENCH_FULL_RUN", "0") == "1",
@@ -191,6 +192,6 @@ def code_commit() -> dict:
 if __name__ == "__main__":
     try:
         main()
-    except versions.UserError as error:  # a full disk while writing the results: one line, exit 1
+    except UserError as error:  # a full disk while writing the results: one line, exit 1
         print(f"error: {error}", file=sys.stderr)
         sys.exit(error.exit_code)

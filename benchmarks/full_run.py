@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from child import timed
+from mnist_repro import paths
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,7 +21,7 @@ def summary(metrics: dict, wall: float, rss_mib: float, source: str | None = Non
     epochs = timing["epoch_s"]
     split = {"import": timing["import_s"], "data": timing["data_s"], "fit": timing["fit_s"],
              "evaluation": timing["evaluate_and_label_s"], "deliverables": timing["deliverables_s"]}
-    split["the rest (Python start-up, checks, model summary)"] = wall - sum(split.values())
+    split["the rest"] = wall - sum(split.values())  # results.py says what it holds
     later = epochs[1:]  # the first epoch traces the graphs
     return {"source": source, "wall_s": wall, "split_s": split, "outside_fit": 1 - split["fit"] / wall,
             "epoch_s": epochs, "median_s": statistics.median(later),
@@ -36,17 +37,17 @@ def full_run(settings: dict) -> dict:
         code, _, err, wall, rss = timed(argv, dict(os.environ))
         if code != 0:
             return {"error": (err.strip().splitlines() or ["no output"])[-1]}
-        return summary(json.loads((Path(out) / "ver_3" / "metrics.json").read_text()), wall, rss)
+        return summary(json.loads((paths.version_folder(3, out) / "metrics.json").read_text()), wall, rss)
 
 
 def committed_full_run(cpu: dict) -> dict | None:
     """With BENCH_FULL_RUN=0: the committed default v3 run, when this CPU model made it."""
     try:
-        metrics = json.loads((ROOT / "deliverables" / "ver_3" / "metrics.json").read_text())
+        metrics = json.loads((ROOT / paths.version_folder(3) / "metrics.json").read_text())
     except (OSError, ValueError):
         return None
     if metrics.get("environment", {}).get("cpu") != cpu["cpu"] or "fit_s" not in metrics.get("timing", {}):
         return None
-    source = (f"deliverables/ver_3/metrics.json, the committed default run (code {metrics['code']['commit'][:7]}) "
+    source = (f"{paths.version_folder(3)}/metrics.json, the committed default run (code {metrics['code']['commit'][:7]}) "
               "on this CPU model; its wall time starts after Python's start-up, and its peak RSS was not measured")
     return summary(metrics, metrics["timing"]["run_s"], float("nan"), source)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from mnist_repro.outputs.markdown import table
+
 FP32_PEERS = ("jax", "torch")
 
 
@@ -63,35 +65,65 @@ def targets(bench: dict) -> list[tuple[str, str, bool | None]]:
     return checks
 
 
-def table(bench: dict) -> list[str]:
-    lines = ["| version | configuration | s/epoch, median (min–max) | × default | images/s | GFLOP/s | % of peak "
-             "| test acc. after the epochs | peak RSS |", "|---|---|---|---|---|---|---|---|---|"]
+def seconds_table(bench: dict) -> str:
+    lines = []
     for row in sorted(bench["rows"], key=lambda row: (row["version"], row["median_s"])):
         default = find(bench["rows"], row["version"], "default")
         ratio = f"{row['median_s'] / default['median_s']:.2f}" if default else "–"
-        lines.append(f"| v{row['version']} | {row['config']}: {row['label']} | {row['median_s']:.2f} "
-                     f"({row['min_s']:.2f}–{row['max_s']:.2f}) | {ratio} | {row['images_per_s']:,.0f} "
-                     f"| {row['gflops']:.0f} | {row['percent_of_peak']:.0f} % | {row['test_accuracy']:.2f} % "
-                     f"| {row['peak_rss_mib']:,.0f} MiB |")
-    return lines
+        lines.append([f"v{row['version']}", f"{row['config']}: {row['label']}",
+                      f"{row['median_s']:.2f} ({row['min_s']:.2f}–{row['max_s']:.2f})", ratio,
+                      f"{row['images_per_s']:,.0f}", f"{row['gflops']:.0f}", f"{row['percent_of_peak']:.0f} %",
+                      f"{row['test_accuracy']:.2f} %", f"{row['peak_rss_mib']:,.0f} MiB"])
+    return table(["version", "configuration", "s/epoch, median (min–max)", "× default", "images/s", "GFLOP/s",
+                  "% of peak", "test acc. after the epochs", "peak RSS"], lines)
 
 
-def busy_cores(bench: dict) -> list[str]:
+def busy_cores(bench: dict) -> str:
     """Per epoch: wall seconds and cores busy (process CPU / wall). A slow epoch with few cores busy
     waited on something; one with all cores busy had more work or slower work."""
-    lines = ["| version | configuration | per epoch: wall s (cores busy) | slowest / median |", "|---|---|---|---|"]
+    lines = []
     for row in sorted(bench["rows"], key=lambda row: (row["version"], row["config"])):
         if not row.get("epoch_cpu_s"):
             continue
         epochs = " ".join(f"{wall:.2f} ({cpu / wall:.1f})" for wall, cpu in zip(row["epoch_s"], row["epoch_cpu_s"]))
-        lines.append(f"| v{row['version']} | {row['config']} | {epochs} | {row['max_s'] / row['median_s']:.2f} |")
-    return lines
+        lines.append([f"v{row['version']}", row["config"], epochs, f"{row['max_s'] / row['median_s']:.2f}"])
+    return table(["version", "configuration", "per epoch: wall s (cores busy)", "slowest / median"], lines)
+
+
+# What a full run's wall time holds besides its timed parts: the committed run's is its own run_s
+# (from the `run` command's first check to its last file), a timed one's the whole child process.
+REST_OF_COMMITTED_RUN = "the rest (the run's lock, model build and summary)"
+REST_OF_TIMED_RUN = "the rest (Python start-up and exit, the run's lock, model build and summary)"
+
+
+def full_run_section(full: dict) -> list[str]:
+    """The whole-run paragraph: its wall time split into its timed parts, its epochs, accuracy, RSS."""
+    rest = REST_OF_COMMITTED_RUN if full.get("source") else REST_OF_TIMED_RUN
+    # (the committed results.json, from before this wording, names it "the rest (Python start-up, ...)")
+    split = ", ".join(f"{rest if name.startswith('the rest') else name} {seconds:.1f} s"
+                      for name, seconds in full["split_s"].items())
+    measured = [f"Test accuracy {full['test_accuracy']:.2f} %"]
+    if full["peak_rss_mib"] == full["peak_rss_mib"]:  # NaN when not measured (the committed run)
+        measured.append(f"peak RSS {full['peak_rss_mib']:,.0f} MiB")
+    return ["## One full `python -m mnist_repro run --version 3`", "",
+            *([f"Not timed by this bench run: {full['source']}.", ""] if full.get("source") else []),
+            f"{full['wall_s']:.0f} s in all: {split}. Epochs (s): " + " ".join(f"{s:.1f}" for s in full["epoch_s"])
+            + f". {', '.join(measured)}.", ""]
+
+
+def method(bench: dict) -> str:
+    """How a row's seconds were taken; v3's default row comes from the full run when the bench timed one."""
+    full, settings = bench["full_run"], bench["settings"]
+    from_full_run = settings["full_run"] and full and "error" not in full
+    v3 = f" (v3 default: epochs 2–{len(full['epoch_s'])} of the full run)" if from_full_run else ""
+    return (f"- **Method:** each configuration in its own process, one at a time; one warm-up epoch, then the median "
+            f"of {settings['timed_epochs']} timed epochs{v3}. An epoch is 469 training steps "
+            "plus the report's val pass over the 60,000 training images. GFLOP/s counts both, from the layer shapes.")
 
 
 def markdown(bench: dict) -> str:
     cpu, peak, full = bench["machine"], bench["peak"], bench["full_run"]
     flags = ", ".join(flag for flag, present in cpu["flags"].items() if present) or "none of the listed"
-    timed = bench["settings"]["timed_epochs"]
     lines = ["# Benchmark results", "",
              "Written by `make bench` (benchmarks/bench.py); do not edit by hand. "
              "See doc/performance.md for what the numbers mean and what made them.", "",
@@ -101,23 +133,16 @@ def markdown(bench: dict) -> str:
              f"- **Libraries:** project {json.dumps(bench['libraries']['project'])}; "
              f"peers {json.dumps(bench['libraries']['peers']) or 'not installed'}",
              f"- **Code:** {bench['code'].get('commit')}{' (with uncommitted changes in src/)' if bench['code'].get('src_dirty') else ''}",
-             f"- **Method:** each configuration in its own process, one at a time; one warm-up epoch, then the median "
-             f"of {timed} timed epochs (v3 default: epochs 2–20 of the full run). An epoch is 469 training steps "
-             "plus the report's val pass over the 60,000 training images. GFLOP/s counts both, from the layer shapes.",
-             f"- **Whole bench:** {bench['bench_wall_s'] / 60:.1f} min", "", "## Seconds per epoch", "", *table(bench), ""]
+             method(bench),
+             f"- **Whole bench:** {bench['bench_wall_s'] / 60:.1f} min", "", "## Seconds per epoch", "", seconds_table(bench), ""]
     if full and "error" not in full:
-        split = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in full["split_s"].items())
-        lines += ["## One full `python -m mnist_repro run --version 3`", "",
-                  *([f"Not timed by this bench run: {full['source']}.", ""] if full.get("source") else []),
-                  f"{full['wall_s']:.0f} s in all: {split}. Epochs (s): "
-                  + " ".join(f"{s:.1f}" for s in full["epoch_s"]) + f". Test accuracy {full['test_accuracy']:.2f} %, "
-                  + (f"peak RSS {full['peak_rss_mib']:,.0f} MiB." if full["peak_rss_mib"] == full["peak_rss_mib"] else ""), ""]
+        lines += full_run_section(full)
     lines += ["## Where the time goes: cores busy per epoch", "",
               "The first epoch traces the graphs; the median and the slowest/median ratio use the later ones.", "",
-              *busy_cores(bench), ""]
-    lines += ["## Targets", "", "| target | measured | met |", "|---|---|---|"]
-    for target, measured, met in targets(bench):
-        lines.append(f"| {target} | {measured} | {'yes' if met else 'no: see doc/performance.md'} |")
+              busy_cores(bench), ""]
+    lines += ["## Targets", "", table(["target", "measured", "met"],
+                                      [[target, measured, "yes" if met else "no: see doc/performance.md"]
+                                       for target, measured, met in targets(bench)])]
     if bench["notes"]:
         lines += ["", "## Notes", "", *[f"- {note}" for note in bench["notes"]]]
     return "\n".join(lines) + "\n"

@@ -19,8 +19,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from mnist_repro import environment
+from mnist_repro import environment, paths
 from mnist_repro.outputs.atomic import write_text_atomic
+from mnist_repro.outputs.markdown import table
 from mnist_repro.study import stats
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,13 +37,18 @@ def bf16_run(version: int, seed: int) -> dict:
                               env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
         if done.returncode != 0:
             sys.exit(f"error: the bf16 run of seed {seed} failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
-        return json.loads((Path(out) / f"ver_{version}" / "metrics.json").read_text())
+        return json.loads((paths.version_folder(version, out) / "metrics.json").read_text())
+
+
+def spread_row(precision: str, accuracy: stats.Spread) -> list:
+    return [precision, f"{accuracy.mean:.2f} ± {accuracy.std:.2f} %", f"[{accuracy.low:.2f}, {accuracy.high:.2f}]",
+            accuracy.n, ", ".join(f"{v:.2f}" for v in accuracy.values)]
 
 
 def render(kept: dict) -> None:
     """doc/bf16.md from the kept bf16 runs and the FP32 study's seeds as they are now."""
     version, runs = kept["version"], kept["runs"]
-    fp32 = stats.collect(ROOT / "deliverables" / "seeds").runs.get(version, {})
+    fp32 = stats.collect(ROOT / paths.SEEDS).runs.get(version, {})
     if not fp32:
         sys.exit(f"error: no FP32 study runs of version {version} to compare with; run `make reproduce`, then "
                  "`python experiments/bf16_check.py --render`")
@@ -57,11 +63,8 @@ def render(kept: dict) -> None:
              f"study's {fp32_acc.n} seeds in deliverables/seeds/",
              f"- **Machine:** {kept['cpu']}, {kept['cores']} cores",
              f"- **Code:** {kept['code']['commit']}{' (with uncommitted changes in src/)' if kept['code']['src_dirty'] else ''}",
-             "", "| precision | test accuracy, mean ± std | [min, max] | n | per seed |", "|---|---|---|---|---|",
-             f"| float32 (the study) | {fp32_acc.mean:.2f} ± {fp32_acc.std:.2f} % | [{fp32_acc.low:.2f}, {fp32_acc.high:.2f}] "
-             f"| {fp32_acc.n} | {', '.join(f'{v:.2f}' for v in fp32_acc.values)} |",
-             f"| mixed_bfloat16 | {bf16_acc.mean:.2f} ± {bf16_acc.std:.2f} % | [{bf16_acc.low:.2f}, {bf16_acc.high:.2f}] "
-             f"| {bf16_acc.n} | {', '.join(f'{v:.2f}' for v in bf16_acc.values)} |", "",
+             "", table(["precision", "test accuracy, mean ± std", "[min, max]", "n", "per seed"],
+                       [spread_row("float32 (the study)", fp32_acc), spread_row("mixed_bfloat16", bf16_acc)]), "",
              f"bf16 mean minus FP32 mean: {gap:+.2f} pp; the target is within ±{TARGET_PP} pp: "
              f"{'met' if abs(gap) <= TARGET_PP else 'not met'}. The runs' own records are in "
              "[bf16.json](bf16.json).", ""]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from mnist_repro import environment
 from mnist_repro.outputs.atomic import write_text_atomic
+from mnist_repro.outputs.markdown import table
 from mnist_repro.study import cluster, reproduce
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,10 +55,10 @@ def main() -> None:
              f"- **Study:** version 1, {seeds} seeds, each run `{' '.join(SMALL)}` in its own process",
              f"- **Machine:** {environment.cpu_model()}, {os.cpu_count()} cores",
              f"- **Code:** {commit['commit']}{' (with uncommitted changes in src/)' if commit['src_dirty'] else ''}", "",
-             "| how | wall time of the runs (s) | × sequential | cluster start-up (s) |", "|---|---|---|---|",
-             f"| one after another, no Dask | {sequential:.1f} | 1.00 | – |",
-             f"| LocalCluster, 1 worker | {one:.1f} | {one / sequential:.2f} | {one_start:.1f} |",
-             f"| LocalCluster, 2 workers | {two:.1f} | {two / sequential:.2f} | {two_start:.1f} |", "",
+             table(["how", "wall time of the runs (s)", "× sequential", "cluster start-up (s)"],
+                   [["one after another, no Dask", f"{sequential:.1f}", "1.00", "–"],
+                    ["LocalCluster, 1 worker", f"{one:.1f}", f"{one / sequential:.2f}", f"{one_start:.1f}"],
+                    ["LocalCluster, 2 workers", f"{two:.1f}", f"{two / sequential:.2f}", f"{two_start:.1f}"]]), "",
              f"Dispatch overhead per task: {overhead:.2f} s ((1-worker time - sequential time) / {seeds}).", "",
              f"With {os.cpu_count()} cores, two workers run two TensorFlow processes that share the same cores, so "
              "the speed-up is bounded by the cores, not by Dask; on a cluster each worker brings its own.", ""]

@@ -20,8 +20,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from mnist_repro import environment
+from mnist_repro import environment, paths
 from mnist_repro.outputs.atomic import write_text_atomic
+from mnist_repro.outputs.markdown import table
 from mnist_repro.study.report_environment import cpu_kind
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,7 +48,7 @@ def measure(version: int, seed: int, setting: str) -> dict:
                                str(seed), "--out", scratch], cwd=ROOT, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             raise SystemExit(f"error: v{version} seed {seed} ({setting}) failed: {done.stderr.strip().splitlines()[-1:]}")
-        folder = Path(scratch) / f"ver_{version}"
+        folder = paths.version_folder(version, scratch)
         metrics = json.loads((folder / "metrics.json").read_text())
         return {**{name: digest(folder / name) for name in FILES},
                 "test_accuracy": metrics["results"]["test_accuracy"], "code": metrics["code"]["commit"]}
@@ -55,8 +56,11 @@ def measure(version: int, seed: int, setting: str) -> dict:
 
 def committed_references() -> list[dict]:
     """The committed runs, where they were made: each is one more CPU kind's bytes."""
+    main_runs = [folder for _, folder in paths.version_folders(ROOT / paths.DELIVERABLES)]
+    seed_runs = [folder for _, version in paths.version_folders(ROOT / paths.SEEDS)
+                 for _, folder in paths.seed_folders(version)]
     rows = []
-    for folder in sorted((ROOT / "deliverables").glob("ver_*/")) + sorted((ROOT / "deliverables" / "seeds").glob("ver_*/seed_*/")):
+    for folder in main_runs + seed_runs:
         metrics = json.loads((folder / "metrics.json").read_text())
         env, settings = metrics["environment"], metrics["settings"]
         if settings.get("limit") or settings.get("precision", "float32") != "float32":
@@ -77,14 +81,13 @@ def render(records: list[dict]) -> str:
         histories = {}
         for row in refs + ours:
             histories.setdefault(row["history.csv"], chr(ord("A") + len(histories)))
+        cells = [[row["kind"], row["cpu"], row["setting"], f"{histories[row['history.csv']]} (`{row['history.csv']}`)",
+                  *(f"`{row[name] or '—'}`" for name in FILES[:2]), f"{row['test_accuracy']:.2f} %"]
+                 for row in refs + ours]
         lines += [f"### v{version}, seed {seed}", "",
-                  "| CPU kind | CPU | setting | history.csv | test labels | train labels | test accuracy |",
-                  "|---|---|---|---|---|---|---|"]
-        for row in refs + ours:
-            labels = [row[name] or "—" for name in FILES[:2]]
-            lines.append(f"| {row['kind']} | {row['cpu']} | {row['setting']} | {histories[row['history.csv']]} "
-                         f"(`{row['history.csv']}`) | `{labels[0]}` | `{labels[1]}` | {row['test_accuracy']:.2f} % |")
-        lines += ["", f"Distinct history.csv bytes: {len(histories)} (rows with the same letter are byte-identical).", ""]
+                  table(["CPU kind", "CPU", "setting", "history.csv", "test labels", "train labels", "test accuracy"],
+                        cells),
+                  "", f"Distinct history.csv bytes: {len(histories)} (rows with the same letter are byte-identical).", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

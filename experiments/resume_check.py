@@ -19,9 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from mnist_repro import environment
+from mnist_repro import environment, paths
 from mnist_repro.outputs import formats
 from mnist_repro.outputs.atomic import write_text_atomic
+from mnist_repro.outputs.markdown import table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,7 +36,7 @@ def command(version: int, seed: int, out: Path) -> list[str]:
 
 def saved_epoch(out: Path, version: int) -> int:
     try:
-        return json.loads((out / ".checkpoints" / f"ver_{version}" / "state" / "state.json").read_text())["epoch"]
+        return json.loads((paths.checkpoint_folder(out, version) / "state" / "state.json").read_text())["epoch"]
     except (OSError, ValueError, KeyError):
         return 0
 
@@ -76,7 +77,7 @@ def main() -> None:
             sys.exit("error: the uninterrupted run failed")
         print(f"the same run, killed after epoch {kill_at} and resumed ...", flush=True)
         killed, resumed_line = killed_and_resumed(version, seed, kill_at, interrupted, env)
-        a, b = whole / f"ver_{version}", interrupted / f"ver_{version}"
+        a, b = paths.version_folder(version, whole), paths.version_folder(version, interrupted)
         rows = []
         for name in COMPARED:
             same = (a / name).read_bytes() == (b / name).read_bytes()
@@ -94,9 +95,9 @@ def main() -> None:
              f"the same command again printed `{resumed_line}`",
              f"- **Machine:** {cpu}, {os.cpu_count()} cores",
              f"- **Code:** {commit['commit']}{' (with uncommitted changes in src/)' if commit['src_dirty'] else ''}", "",
-             "| file | uninterrupted vs killed and resumed |", "|---|---|"]
-    lines += [f"| `{name}` | {'byte-identical' if same else 'DIFFERENT'}"
-              f"{' (all but the training-time line)' if name == 'result.txt' else ''} |" for name, same in rows]
+             table(["file", "uninterrupted vs killed and resumed"],
+                   [[f"`{name}`", f"{'byte-identical' if same else 'DIFFERENT'}"
+                     f"{' (all but the training-time line)' if name == 'result.txt' else ''}"] for name, same in rows])]
     lines += ["", f"Labels that differ: {labels['train']} of {results[0]['train_images']:,} train, "
               f"{labels['test']} of {results[0]['test_images']:,} test. Test accuracy: "
               f"{results[0]['test_accuracy']:.2f} % uninterrupted, {results[1]['test_accuracy']:.2f} % resumed.", ""]

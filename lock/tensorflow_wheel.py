@@ -3,7 +3,8 @@
 `python lock/tensorflow_wheel.py` prints the wheel for this machine with the pin of
 requirements.txt (`make tensorflow-choice`); `python lock/tensorflow_wheel.py install VENV_PYTHON
 WHEEL` says which wheel, removes its twin if installed, and installs WHEEL's run lock through
-install.py. All three wheels are the same TensorFlow pin:
+install.py; `python lock/tensorflow_wheel.py locks` prints NAME:WHEEL for each wheel's run lock
+lock/run-NAME.txt, which `make lock` writes. All three wheels are the same TensorFlow pin:
 - `tensorflow[and-cuda]` where `nvidia-smi -L` lists a GPU: TensorFlow's CUDA libraries come with it;
 - `tensorflow-cpu` on Linux x86_64 without one: the same build, minus the CUDA probe and its
   "failed call to cuInit" lines;
@@ -52,6 +53,11 @@ def choice() -> str:
     return f"{wheel_for(gpu_listed(), platform.system(), platform.machine())}=={pin()}"
 
 
+def locks() -> list[str]:
+    """NAME:WHEEL for each wheel, its run lock being lock/run-NAME.txt (the loop of `make lock`)."""
+    return [f"{Path(lock).stem.removeprefix('run-')}:{wheel}" for wheel, (lock, _, _) in WHEELS.items()]
+
+
 def install(python: str, choice: str) -> int:
     lock, why, twin = WHEELS[choice.split("==")[0]]
     print(f"TensorFlow: {choice}" + (f" ({why})" if why else ""), flush=True)
@@ -67,6 +73,9 @@ def install(python: str, choice: str) -> int:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["install"] and len(sys.argv) == 4:
         sys.exit(install(*sys.argv[2:]))
+    if sys.argv[1:] == ["locks"]:
+        print("\n".join(locks()))
+        sys.exit(0)
     if len(sys.argv) > 1:
-        sys.exit("usage: python lock/tensorflow_wheel.py [install VENV_PYTHON WHEEL]")
+        sys.exit("usage: python lock/tensorflow_wheel.py [locks | install VENV_PYTHON WHEEL]")
     print(choice())

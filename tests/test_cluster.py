@@ -88,5 +88,6 @@ def test_a_bad_cluster_address_is_one_line_within_seconds(tmp_path):
     done = run_cli("reproduce", "--versions", "1", "--seeds", "1", "--cluster", "tcp://127.0.0.1:9", cwd=tmp_path,
                    timeout=60)
     assert_one_line_error(done, "cannot reach a Dask scheduler at 'tcp://127.0.0.1:9'", "dask scheduler")
+    assert done.returncode == 1
     assert time.monotonic() - started < 30
     assert not (tmp_path / "deliverables").exists()

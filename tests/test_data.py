@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from mnist_repro import data
-from mnist_repro.errors import UserError
+from mnist_repro.errors import DamagedFile, MnistNotFound, NotMnist
 
 
 def test_real_arrays_pass(mnist):
@@ -38,13 +38,14 @@ def damaged(mnist, key, value):
     ("x_test", lambda a: 255 - a, "SHA-256"),
 ])
 def test_damage_is_rejected(mnist, key, make, message):
-    with pytest.raises(UserError, match=message):
+    with pytest.raises(NotMnist, match=message) as refused:
         data.check(damaged(mnist, key, make(mnist[key])), "test.npz")
+    assert refused.value.exit_code == 2
 
 
 def test_missing_key_is_rejected(mnist):
     arrays = {k: v for k, v in mnist.items() if k != "y_test"}
-    with pytest.raises(UserError, match="missing array 'y_test'"):
+    with pytest.raises(NotMnist, match="missing array 'y_test'"):
         data.check(arrays, "test.npz")
 
 
@@ -61,28 +62,30 @@ def test_hash_mismatch_can_be_allowed_with_a_warning(mnist):
 def test_unreadable_files(tmp_path, content, message):
     path = tmp_path / "mnist.npz"
     path.write_bytes(content)
-    with pytest.raises(UserError, match=message):
+    with pytest.raises(DamagedFile, match=message) as refused:
         data.read_npz(path)
+    assert refused.value.exit_code == 2
 
 
 def test_truncated_npz(tmp_path, mnist_path):
     path = tmp_path / "mnist.npz"
     path.write_bytes(mnist_path.read_bytes()[:100_000])
-    with pytest.raises(UserError, match="not a readable npz"):
+    with pytest.raises(DamagedFile, match="not a readable npz"):
         data.read_npz(path)
 
 
 def test_missing_file_and_folder(tmp_path):
-    with pytest.raises(UserError, match="does not exist"):
+    with pytest.raises(MnistNotFound, match="does not exist") as absent:
         data.read_npz(tmp_path / "absent.npz")
-    with pytest.raises(UserError, match="is a folder"):
+    with pytest.raises(MnistNotFound, match="is a folder") as folder:
         data.read_npz(tmp_path)
+    assert absent.value.exit_code == folder.value.exit_code == 2
 
 
 def test_nan_in_float_data(tmp_path):
     path = tmp_path / "mnist.npz"
     np.savez(path, x_train=np.full((2, 2), np.nan))
-    with pytest.raises(UserError, match="NaN"):
+    with pytest.raises(NotMnist, match="NaN"):
         data.read_npz(path)
 
 
@@ -96,8 +99,9 @@ def test_explicit_file_wins_and_is_verified(mnist_path, monkeypatch):
 def test_no_source_names_what_was_tried(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MNIST_NPZ", raising=False)
-    with pytest.raises(UserError, match=r"no MNIST found: tried data/mnist.npz \(absent\).*--data PATH"):
+    with pytest.raises(MnistNotFound, match=r"no MNIST found: tried data/mnist.npz \(absent\).*--data PATH") as refused:
         data.load(offline=True)
+    assert refused.value.exit_code == 2
 
 
 def test_wheel_pickle_is_rebuilt_as_keras_uint8(tmp_path):

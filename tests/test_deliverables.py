@@ -64,12 +64,13 @@ def test_recover_restores_a_folder_displaced_by_a_killed_swap(tmp_path):
 
 
 def test_unwritable_output_folder_is_a_user_error(tmp_path):
-    from mnist_repro.errors import UserError
+    from mnist_repro.errors import FileProblem
 
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(UserError, match="cannot write to output folder"):
+    with pytest.raises(FileProblem, match="cannot write to output folder") as refused:
         atomic.check_writable(blocker / "out")
+    assert refused.value.exit_code == 1
 
 
 def test_model_png_falls_back_to_matplotlib_without_graphviz(tmp_path, monkeypatch, capsys):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, load_script
 
 LOCK = ROOT / "lock"
 # Which lock holds each short list's pins (the run's list is in each TensorFlow wheel's lock).
@@ -28,7 +28,9 @@ LOCKS_OF = {"requirements.txt": ["run-cpu.txt", "run-cuda.txt", "run-default.txt
 MIN_PACKAGES = {"study.txt": 2, "jax.txt": 6}
 # The locks resolved against the CPU run lock (`-c lock/run-cpu.txt` in make lock).
 AGAINST_THE_RUN = ["demo.txt", "test.txt", "cluster.txt", "study.txt", "jax.txt", "torch.txt"]
-WHEEL_OF_RUN_LOCK = {"run-cpu.txt": "tensorflow-cpu", "run-cuda.txt": "tensorflow", "run-default.txt": "tensorflow"}
+WHEELS = load_script("lock/tensorflow_wheel.py").WHEELS  # wheel -> (its run lock, ...): the one table
+# The package each run lock pins TensorFlow as: the wheel without its extras.
+WHEEL_OF_RUN_LOCK = {lock.removeprefix("lock/"): wheel.split("[")[0] for wheel, (lock, _, _) in WHEELS.items()}
 
 
 def canonical(name: str) -> str:
@@ -70,6 +72,15 @@ def test_the_run_locks_differ_only_by_the_tensorflow_wheel():
     assert any(name.startswith("nvidia-") for name in cuda) and "tensorflow-cpu" not in cuda
     shared = set(cpu) & set(cuda)
     assert {name: cpu[name] for name in shared} == {name: cuda[name] for name in shared}
+
+
+def test_make_lock_writes_one_run_lock_per_wheel():
+    done = subprocess.run([sys.executable, "lock/tensorflow_wheel.py", "locks"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    pairs = [line.split(":", 1) for line in done.stdout.splitlines()]  # NAME:WHEEL, as the lock loop reads them
+    assert sorted(wheel for _, wheel in pairs) == sorted(WHEELS)
+    assert sorted(f"run-{name}.txt" for name, _ in pairs) == sorted(path.name for path in LOCK.glob("run-*.txt"))
 
 
 @pytest.mark.parametrize("lock_name", ["run-cpu.txt", "run-cuda.txt", "run-default.txt"])

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from mnist_repro import versions
-from mnist_repro.errors import UserError
+from mnist_repro.errors import BadSetting, FolderUnusable, NoStudyRuns
 from mnist_repro.study import report, reproduce, stats
 
 
@@ -104,16 +104,23 @@ def test_report_refuses_a_damaged_run_and_keeps_the_old_report(tmp_path, damage,
     report.build(seeds, tmp_path)
     before = (tmp_path / "REPORT.md").read_bytes()
     damage(seeds / "ver_1" / "seed_1")
-    with pytest.raises(UserError, match=message) as refused:
+    with pytest.raises(FolderUnusable, match=message) as refused:
         report.build(seeds, tmp_path)
-    assert "make reproduce" in str(refused.value)
+    assert "make reproduce" in str(refused.value) and refused.value.exit_code == 1
     assert (tmp_path / "REPORT.md").read_bytes() == before
 
 
 def test_report_without_runs_is_refused(tmp_path):
-    with pytest.raises(UserError, match="no study runs under .*; run `make reproduce` first"):
+    with pytest.raises(NoStudyRuns, match="no study runs under .*; run `make reproduce` first") as refused:
         report.build(tmp_path / "seeds", tmp_path)
+    assert refused.value.exit_code == 1
     assert not (tmp_path / "REPORT.md").exists()
+
+
+def test_reproduce_refuses_zero_seeds(tmp_path):
+    with pytest.raises(BadSetting, match="SEEDS=0: need at least 1 seed") as refused:
+        reproduce.reproduce([1], 0, tmp_path / "seeds", tmp_path)
+    assert refused.value.exit_code == 2
 
 
 def test_reproduce_skips_complete_runs_and_reuses_the_main_run(tmp_path, monkeypatch, capsys):

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from mnist_repro import versions
-from mnist_repro.errors import UserError
+from mnist_repro.errors import UnknownVersion
 
 EXPECTED = {
     # number: (layer types, final output shapes per layer, params, loss, one-hot, epochs, input)
@@ -72,8 +72,9 @@ def test_inputs_are_scaled_and_labels_encoded(number, mnist):
 
 @pytest.mark.parametrize("bad", [0, 4, "x", None])
 def test_unknown_version_lists_the_valid_ones(bad):
-    with pytest.raises(UserError, match="choose one of 1, 2, 3"):
+    with pytest.raises(UnknownVersion, match="choose one of 1, 2, 3") as refused:
         versions.get(bad)
+    assert refused.value.exit_code == 2
 
 
 def test_paper_test_errors_match_the_report():

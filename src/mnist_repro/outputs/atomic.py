@@ -12,7 +12,7 @@ import os
 import shutil
 from pathlib import Path
 
-from ..errors import UserError
+from ..errors import FileProblem
 
 
 @contextlib.contextmanager
@@ -49,8 +49,8 @@ def check_writable(out: Path) -> None:
         probe.write_text("ok")
         probe.unlink()
     except OSError as error:
-        raise UserError(f"cannot write to output folder {out} ({error.strerror}); "
-                        "choose another with --out DIR or fix its permissions", exit_code=1) from None
+        raise FileProblem(f"cannot write to output folder {out} ({error.strerror}); "
+                          "choose another with --out DIR or fix its permissions") from None
 
 
 def recover(folder: Path) -> None:

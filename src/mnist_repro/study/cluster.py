@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from .. import backend as backend_module, paths
-from ..errors import UserError
+from ..errors import SchedulerUnreachable, UserError
 from .records import read_record, save_record
 
 RETRIES = 2
@@ -37,9 +37,9 @@ def connect(address: str, workers: int = 2):
         return Client(address, timeout="5s")
     except (OSError, TimeoutError, ValueError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise UserError(f"cannot reach a Dask scheduler at {address!r} ({reason}); start one with "
-                        "`dask scheduler` and pass its tcp://HOST:8786 address, or use --cluster local",
-                        exit_code=1) from None
+        raise SchedulerUnreachable(f"cannot reach a Dask scheduler at {address!r} ({reason}); start one with "
+                                   "`dask scheduler` and pass its tcp://HOST:8786 address, or use --cluster "
+                                   "local") from None
 
 
 @contextlib.contextmanager

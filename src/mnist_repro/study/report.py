@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import errors, paths, versions
-from ..errors import UserError
+from ..errors import FolderUnusable, NoStudyRuns
 from ..outputs import markdown
 from ..outputs.atomic import write_text_atomic
 from .report_environment import accuracy_by_cpu_kind, cpu_kind, package_sets
@@ -152,11 +152,11 @@ def build(root: Path = paths.SEEDS, out: Path = paths.DELIVERABLES) -> Path:
     study = collect(root)
     if study.skipped:  # a report over part of the study would look complete; refuse before writing
         more = f" (and {len(study.skipped) - 1} more)" if len(study.skipped) > 1 else ""
-        raise UserError(f"{study.skipped[0]}{more}; delete that folder and run `make reproduce` to remake it, "
-                        "then `make report`", exit_code=1)
+        raise FolderUnusable(f"{study.skipped[0]}{more}; delete that folder and run `make reproduce` to remake "
+                             "it, then `make report`")
     if not study.runs:
-        raise UserError(f"no study runs under {root}/; run `make reproduce` first (or `make reproduce SEEDS=1` "
-                        "for one seed of each version)", exit_code=1)
+        raise NoStudyRuns(f"no study runs under {root}/; run `make reproduce` first (or `make reproduce SEEDS=1` "
+                          "for one seed of each version)")
     with errors.writing("the report", out):
         return _write(study, out)
 

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from .. import backend as backend_module, paths, versions
-from ..errors import UserError
+from ..errors import BadSetting
 from .records import read_record, save_record
 
 def read_metrics(folder: Path) -> dict | None:
@@ -77,7 +77,7 @@ def reproduce(numbers: list[int], seeds: int, root: Path | None = None, main: Pa
     main = paths.backend_root(paths.DELIVERABLES, backend) if main is None else main
     root = paths.seeds_root(main) if root is None else root
     if seeds < 1:
-        raise UserError(f"SEEDS={seeds}: need at least 1 seed")
+        raise BadSetting(f"SEEDS={seeds}: need at least 1 seed")
     if cluster is not None:
         from . import cluster as dask_cluster
 

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from .. import errors
-from ..errors import UserError
+from ..errors import AlreadyRunning
 
 try:
     import fcntl
@@ -35,8 +35,8 @@ def locked(folder: Path, what: str):
             handle.seek(0)
             owner = handle.read().strip() or "unknown"
             handle.close()
-            raise UserError(f"{what} is already running (pid {owner}); wait for it to finish "
-                            f"or stop it, then run again", exit_code=1) from None
+            raise AlreadyRunning(f"{what} is already running (pid {owner}); wait for it to finish "
+                                 f"or stop it, then run again") from None
     try:
         with errors.writing("the run's lock", folder.parent):
             handle.seek(0)

@@ -16,7 +16,7 @@ import pkgutil
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from ..errors import UserError
+from ..errors import UnknownVersion
 
 
 @dataclass(frozen=True)
@@ -84,4 +84,4 @@ def get(number) -> Version:
         return versions[int(number)]
     except (KeyError, ValueError, TypeError):
         valid = ", ".join(str(n) for n in versions)
-        raise UserError(f"unknown version {number!r}: choose one of {valid}") from None
+        raise UnknownVersion(f"unknown version {number!r}: choose one of {valid}") from None
