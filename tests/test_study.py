@@ -415,3 +415,19 @@ def test_the_one_line_summary_of_a_backend(tmp_path):
     assert report_backends.summary_line(versions.get(1), "torch", others["torch"], tensorflow) == "PyTorch: 97.60 ± 0.00 %, n = 1"
     assert report_backends.summary_line(versions.get(2), "jax", {}, tensorflow) == "JAX: no runs of version 2 yet"
 
+
+def test_the_v1_gap_page_gives_each_backends_final_loss_from_the_seeds(tmp_path):
+    from conftest import load_script
+
+    gap = load_script("experiments/v1_gap_report.py")
+    backend_study(tmp_path)
+    paper = [row[0] for row in versions.get(1).paper.epochs]
+    text = "\n".join(gap.backend_section(paper, tmp_path))
+    # make_run's last-epoch loss is 0.3 / 15 = 0.02 (JAX: + 0.001); the paper's last is 0.0149.
+    assert "| TensorFlow | 4 | AVX-512 (3), AVX2 (1) | 0.0200 ± 0.0000 | 1.342 | [0.0200, 0.0200] |" in text
+    assert "| JAX | 3 | AVX-512 (3) | 0.0210 ± 0.0000 | 1.409 |" in text and "| PyTorch | 1 | AVX2 (1) | 0.0200 ± 0.0000 | 1.342 | — |" in text
+    assert "JAX's" not in text and "Against TensorFlow's on AVX-512 (3 against 3 runs), its mean final loss is 1.050" in text
+    assert "p = 0.100" in text  # every JAX loss above every TensorFlow one: 2 of the 20 splits as far apart
+    empty = "\n".join(gap.backend_section(paper, tmp_path / "none"))
+    assert "No JAX runs of version 1 yet: `make reproduce BACKEND=jax VERSIONS=1 SEEDS=20` makes them." in empty
+    assert "| backend |" not in empty
