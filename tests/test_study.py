@@ -431,3 +431,26 @@ def test_the_v1_gap_page_gives_each_backends_final_loss_from_the_seeds(tmp_path)
     empty = "\n".join(gap.backend_section(paper, tmp_path / "none"))
     assert "No JAX runs of version 1 yet: `make reproduce BACKEND=jax VERSIONS=1 SEEDS=20` makes them." in empty
     assert "| backend |" not in empty
+
+
+def test_a_version_run_only_on_another_backend_still_gets_its_table(tmp_path):
+    seeds = tmp_path / "seeds"
+    make_run(seeds, 1, 0, 97.6)
+    for seed in (0, 1):
+        make_run(tmp_path / "jax" / "seeds", 2, seed, 98.3, backend="jax", epochs=2)
+    text = report.build(seeds, tmp_path).read_text()
+    assert "| 2 | 98.22 % | no runs yet |" in text
+    version_2 = text.split("## Version 2: small CNN")[1]
+    assert "| JAX 0.7.0 | 2 |" in version_2 and "(TensorFlow has 0, JAX 2)." in version_2
+
+
+@pytest.mark.docs
+def test_the_committed_v1_gap_page_gives_the_committed_seeds_by_backend():
+    """doc/v1-gap.md's last section is a render of the seed records under deliverables/ as they are
+    (after new seeds: `python experiments/v1_gap.py --render`)."""
+    from conftest import ROOT, load_script
+
+    gap = load_script("experiments/v1_gap_report.py")
+    paper = [row[0] for row in versions.get(1).paper.epochs]
+    section = "\n".join(gap.backend_section(paper, ROOT / "deliverables"))
+    assert (ROOT / "doc" / "v1-gap.md").read_text().endswith("\n\n" + section)
