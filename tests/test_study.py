@@ -10,7 +10,10 @@ from mnist_repro.errors import BadSetting, FolderUnusable, NoStudyRuns
 from mnist_repro.study import report, reproduce, stats
 
 
-def make_run(root, number, seed, test_accuracy, epochs=None, loss_offset=0.0, folder=None):
+def make_run(root, number, seed, test_accuracy, epochs=None, loss_offset=0.0, folder=None, backend=None,
+             flags=None):
+    """A seed record of the shape `make reproduce` keeps; `backend` (with its version) and the CPU's
+    `flags` are recorded as a run on that backend and CPU records them."""
     version = versions.get(number)
     epochs = epochs or version.epochs
     folder = folder or root / f"ver_{number}" / f"seed_{seed}"
@@ -32,8 +35,17 @@ def make_run(root, number, seed, test_accuracy, epochs=None, loss_offset=0.0, fo
                         "keras": "3.15.1", "numpy": "2"},
         "timing": {"run_s": 40.0},
     }
+    if backend is not None:
+        metrics["settings"]["backend"] = backend
+        metrics["environment"].update(backend=backend, backend_version=BACKEND_VERSIONS[backend])
+    if flags is not None:
+        metrics["environment"].update(cpu="AMD EPYC", cpu_flags=flags, gpus=[])
     (folder / "metrics.json").write_text(json.dumps(metrics))
     return folder
+
+
+BACKEND_VERSIONS = {"tensorflow": "2.21.0", "jax": "0.7.0", "torch": "2.8.0+cpu"}
+AVX512, AVX2, AMX = ["avx2", "avx512f"], ["avx2"], ["avx2", "avx512f", "amx_tile"]
 
 
 def test_spread_and_verdicts():
@@ -301,3 +313,151 @@ def test_make_report_installs_the_study_extra_and_make_install_does_not():
         assert "lock/install.py .venv/bin/python lock/study.txt" in plan(target), target
     assert "study" not in plan(".venv/.installed")
     assert 'scipy==1.17.1; extra == "study"' in metadata.requires("mnist-repro")
+
+
+def backend_study(tmp_path):
+    """TensorFlow: v1 on AVX-512 (3 runs) and AVX2 (1), v2 one short run; JAX: v1 on AVX-512 (3);
+    PyTorch: v1 one run on AVX2. Backend records sit where `reproduce --backend` keeps them."""
+    seeds = tmp_path / "seeds"
+    for seed, accuracy in enumerate([97.5, 97.7, 97.9]):
+        make_run(seeds, 1, seed, accuracy, flags=AVX512)
+    make_run(seeds, 1, 3, 97.6, flags=AVX2)
+    make_run(seeds, 2, 0, 98.3, epochs=3, flags=AVX512)
+    for seed, accuracy in enumerate([97.8, 98.0, 98.1]):
+        make_run(tmp_path / "jax" / "seeds", 1, seed, accuracy, backend="jax", flags=AVX512, loss_offset=0.001)
+    make_run(tmp_path / "torch" / "seeds", 1, 0, 97.6, backend="torch", flags=AVX2)
+    return seeds
+
+
+def exact_p(first: list[int], second: list[int]) -> float:
+    """Two-sided permutation p over every split of the pooled values, in exact integer arithmetic."""
+    import itertools
+    from fractions import Fraction
+
+    pooled, size = first + second, len(first)
+    seen = abs(Fraction(sum(first), size) - Fraction(sum(second), len(second)))
+    splits = list(itertools.combinations(range(len(pooled)), size))
+    far = sum(abs(Fraction(sum(pooled[i] for i in split), size) -
+                  Fraction(sum(pooled) - sum(pooled[i] for i in split), len(second))) >= seen for split in splits)
+    return far / len(splits)
+
+
+def scipy_p(first: list[int], second: list[int]) -> float:
+    from scipy import stats as scipy_stats
+
+    return scipy_stats.permutation_test((first, second), lambda x, y: abs(sum(x) / len(x) - sum(y) / len(y)),
+                                        permutation_type="independent", alternative="greater").pvalue
+
+
+def test_report_gives_each_backend_its_n_mean_interval_and_test(tmp_path):
+    from scipy import stats as scipy_stats
+
+    text = report.build(backend_study(tmp_path), tmp_path).read_text()
+    version_1 = text.split("## Version 1")[1].split("## Version 2")[0]
+    spread = stats.Spread([97.8, 98.0, 98.1])
+    half = scipy_stats.t.ppf(0.975, 2) * spread.std * (1 + 1 / 3) ** 0.5
+    assert (f"| JAX 0.7.0 | 3 | AVX-512 (3) | 97.97 ± 0.15 % | [97.80, 98.10] % | [{spread.mean - half:.2f}, "
+            f"{spread.mean + half:.2f}] % | inside | 0.01000 ± 0.00000 | 0.08000 ± 0.00000 |") in version_1
+    assert "| TensorFlow 2.21.0 | 4 | AVX-512 (3), AVX2 (1) | 97.68 ± 0.17 % |" in version_1
+    assert "| PyTorch 2.8.0+cpu | 1 | AVX2 (1) | 97.60 ± 0.00 % | [97.60, 97.60] % | — | — |" in version_1
+    # The test is on the AVX-512 runs only: TensorFlow's 250, 230, 210 test errors against JAX's 220, 200, 190.
+    tensorflow, jax = [250, 230, 210], [220, 200, 190]
+    p = exact_p(tensorflow, jax)
+    assert p == pytest.approx(scipy_p(tensorflow, jax)) and 0.05 < p < 1
+    assert f"(exact, all 20 splits) gives p = {p:.3f}" in version_1
+    # Version 3 has no runs on any backend: no section; version 2 has TensorFlow's only.
+    assert "## Version 3" not in text and "| TensorFlow 2.21.0 | 1 |" in text.split("## Version 2")[1]
+
+
+@pytest.mark.docs
+def test_the_backend_sentences_name_the_cpu_kind_the_test_and_the_missing_runs(tmp_path):
+    text = report.build(backend_study(tmp_path), tmp_path).read_text()
+    version_1, version_2 = text.split("## Version 2")[0], text.split("## Version 2")[1]
+    assert ("On one CPU kind, AVX-512 (3 JAX runs against 3 TensorFlow runs), JAX is +0.27 pp from TensorFlow in "
+            "mean test accuracy; a permutation test of the difference (exact, all 20 splits) gives p = ") in version_1
+    assert "no evidence that the backend shifts the accuracy at the 5 % level. Runs on other CPU kinds are left out" in version_1
+    assert "and the paper's 97.62 % lies inside it." in version_1
+    assert ("PyTorch has one run (97.60 %), from AVX2 (1): a spread and a prediction interval need at least 2. "
+            "No test of whether PyTorch shifts the accuracy: it needs at least 2 runs on each backend "
+            "(TensorFlow has 4, PyTorch 1).") in version_1
+    for name, label in (("jax", "JAX"), ("torch", "PyTorch")):
+        assert (f"\nNo {label} runs of version 2 yet: `make reproduce BACKEND={name} VERSIONS=2 SEEDS=10` makes "
+                "them.\n") in version_2
+
+
+@pytest.mark.docs
+def test_backends_on_no_shared_cpu_kind_are_tested_pooled_and_said_so(tmp_path):
+    seeds = tmp_path / "seeds"
+    for seed, accuracy in enumerate([97.5, 97.7, 97.9]):
+        make_run(seeds, 1, seed, accuracy, flags=AVX512)
+    for seed, accuracy in enumerate([97.8, 98.0]):
+        make_run(tmp_path / "torch" / "seeds", 1, seed, accuracy, backend="torch", flags=AMX)
+    text = report.build(seeds, tmp_path).read_text()
+    p = exact_p([250, 230, 210], [220, 200])
+    assert (f"Over all runs (2 PyTorch, 3 TensorFlow), PyTorch is +0.20 pp from TensorFlow in mean test accuracy; "
+            f"a permutation test of the difference (exact, all 10 splits) gives p = {p:.3f}") in text
+    assert ("The two share no CPU kind with at least 2 runs of each (PyTorch: AMX (2); TensorFlow: AVX-512 (3)), "
+            "so this pools CPU kinds, and a shift could be the CPU's as well as the backend's.") in text
+    assert "No JAX runs of version 1 yet: `make reproduce BACKEND=jax VERSIONS=1 SEEDS=20` makes them." in text
+
+
+def test_a_record_of_another_backend_in_a_backends_folder_is_refused(tmp_path):
+    seeds = tmp_path / "seeds"
+    make_run(seeds, 1, 0, 97.6)
+    make_run(tmp_path / "jax" / "seeds", 1, 0, 97.6)  # no backend in its settings: TensorFlow's
+    with pytest.raises(UserError, match="seed_0: metrics.json records the tensorflow backend, not jax"):
+        report.build(seeds, tmp_path)
+    assert not (tmp_path / "REPORT.md").exists()
+
+
+def test_the_one_line_summary_of_a_backend(tmp_path):
+    from mnist_repro.study import report_backends
+
+    backend_study(tmp_path)
+    tensorflow = stats.collect(tmp_path / "seeds").runs[1]
+    others = {name: study.runs.get(1, {}) for name, study in report_backends.collect_backends(tmp_path).items()}
+    line = report_backends.summary_line(versions.get(1), "jax", others["jax"], tensorflow)
+    assert line == (f"JAX: 97.97 ± 0.15 %, n = 3, the paper inside the 95 % prediction interval; against TensorFlow "
+                    f"on AVX-512 p = {exact_p([250, 230, 210], [220, 200, 190]):.3f}")
+    assert report_backends.summary_line(versions.get(1), "torch", others["torch"], tensorflow) == "PyTorch: 97.60 ± 0.00 %, n = 1"
+    assert report_backends.summary_line(versions.get(2), "jax", {}, tensorflow) == "JAX: no runs of version 2 yet"
+
+
+def test_the_v1_gap_page_gives_each_backends_final_loss_from_the_seeds(tmp_path):
+    from conftest import load_script
+
+    gap = load_script("experiments/v1_gap_report.py")
+    backend_study(tmp_path)
+    paper = [row[0] for row in versions.get(1).paper.epochs]
+    text = "\n".join(gap.backend_section(paper, tmp_path))
+    # make_run's last-epoch loss is 0.3 / 15 = 0.02 (JAX: + 0.001); the paper's last is 0.0149.
+    assert "| TensorFlow | 4 | AVX-512 (3), AVX2 (1) | 0.0200 ± 0.0000 | 1.342 | [0.0200, 0.0200] |" in text
+    assert "| JAX | 3 | AVX-512 (3) | 0.0210 ± 0.0000 | 1.409 |" in text and "| PyTorch | 1 | AVX2 (1) | 0.0200 ± 0.0000 | 1.342 | — |" in text
+    assert "JAX's" not in text and "Against TensorFlow's on AVX-512 (3 against 3 runs), its mean final loss is 1.050" in text
+    assert "p = 0.100" in text  # every JAX loss above every TensorFlow one: 2 of the 20 splits as far apart
+    empty = "\n".join(gap.backend_section(paper, tmp_path / "none"))
+    assert "No JAX runs of version 1 yet: `make reproduce BACKEND=jax VERSIONS=1 SEEDS=20` makes them." in empty
+    assert "| backend |" not in empty
+
+
+def test_a_version_run_only_on_another_backend_still_gets_its_table(tmp_path):
+    seeds = tmp_path / "seeds"
+    make_run(seeds, 1, 0, 97.6)
+    for seed in (0, 1):
+        make_run(tmp_path / "jax" / "seeds", 2, seed, 98.3, backend="jax", epochs=2)
+    text = report.build(seeds, tmp_path).read_text()
+    assert "| 2 | 98.22 % | no runs yet |" in text
+    version_2 = text.split("## Version 2: small CNN")[1]
+    assert "| JAX 0.7.0 | 2 |" in version_2 and "(TensorFlow has 0, JAX 2)." in version_2
+
+
+@pytest.mark.docs
+def test_the_committed_v1_gap_page_gives_the_committed_seeds_by_backend():
+    """doc/v1-gap.md's last section is a render of the seed records under deliverables/ as they are
+    (after new seeds: `python experiments/v1_gap.py --render`)."""
+    from conftest import ROOT, load_script
+
+    gap = load_script("experiments/v1_gap_report.py")
+    paper = [row[0] for row in versions.get(1).paper.epochs]
+    section = "\n".join(gap.backend_section(paper, ROOT / "deliverables"))
+    assert (ROOT / "doc" / "v1-gap.md").read_text().endswith("\n\n" + section)

@@ -12,6 +12,7 @@ from .. import errors, paths, versions
 from ..errors import FolderUnusable, NoStudyRuns
 from ..outputs import markdown
 from ..outputs.atomic import write_text_atomic
+from . import report_backends
 from .report_environment import accuracy_by_cpu_kind, cpu_kind, package_sets
 from .report_figures import accuracy_histogram, figure_4
 from .stats import FINAL, Spread, collect, epoch_spread, final_spread, interval_verdict, rank_text
@@ -100,7 +101,7 @@ def _final_row(label: str, paper: float, spread: Spread, digits: int, unit: str)
             interval_verdict(paper, spread, digits, unit.replace(' %', ' pp')), rank_text(paper, spread)]
 
 
-def _version_section(version, runs: dict, figure_name: str) -> list[str]:
+def _version_section(version, runs: dict, figure_name: str, by_backend: list[str]) -> list[str]:
     paper = version.paper
     seeds = ", ".join(str(s) for s in sorted(runs))
     lines = [f"## Version {version.number}: {version.name}", "",
@@ -115,7 +116,7 @@ def _version_section(version, runs: dict, figure_name: str) -> list[str]:
     lines += ["", f"Test errors per seed: {per_seed}.", "",
               f"![test accuracy over seeds](report/histogram_{version.number}.png)", ""]
 
-    lines += accuracy_by_cpu_kind(runs)
+    lines += accuracy_by_cpu_kind(runs) + by_backend
     lines += _times_section(version, runs)
     lines += [f"### Per epoch (report table 4.{2 * version.number - 1} and figure 4.{version.number})", "",
               "The paper's values are its console log. Where the report's table printed something else, "
@@ -148,8 +149,12 @@ def dataset_figure(data_path: str | None = None, out: Path = paths.DELIVERABLES)
     return path
 
 
-def build(root: Path = paths.SEEDS, out: Path = paths.DELIVERABLES) -> Path:
+def build(root: Path = paths.SEEDS, out: Path = paths.DELIVERABLES, deliverables: Path | None = None) -> Path:
+    """REPORT.md from TensorFlow's seeds under `root` and the other backends' under
+    `deliverables`/BACKEND/seeds/ (`deliverables` defaults to the folder above `root`)."""
     study = collect(root)
+    others = report_backends.collect_backends(Path(root).parent if deliverables is None else deliverables)
+    study.skipped += [reason for other in others.values() for reason in other.skipped]
     if study.skipped:  # a report over part of the study would look complete; refuse before writing
         more = f" (and {len(study.skipped) - 1} more)" if len(study.skipped) > 1 else ""
         raise FolderUnusable(f"{study.skipped[0]}{more}; delete that folder and run `make reproduce` to remake "
@@ -158,10 +163,10 @@ def build(root: Path = paths.SEEDS, out: Path = paths.DELIVERABLES) -> Path:
         raise NoStudyRuns(f"no study runs under {root}/; run `make reproduce` first (or `make reproduce SEEDS=1` "
                           "for one seed of each version)")
     with errors.writing("the report", out):
-        return _write(study, out)
+        return _write(study, {name: other.runs for name, other in others.items()}, out)
 
 
-def _write(study, out: Path) -> Path:
+def _write(study, others: dict[str, dict], out: Path) -> Path:
     figures = paths.report_figures(out)
     figures.mkdir(parents=True, exist_ok=True)
     lines = ["# Reproduction report: the 2018 MNIST report against this repository", "",
@@ -173,18 +178,23 @@ def _write(study, out: Path) -> Path:
     sections = []
     for number, version in versions.available().items():
         runs = study.runs.get(number, {})
+        by_backend = report_backends.section(version, runs, {name: found.get(number, {}) for name, found in others.items()})
         if not runs:
             summary.append([number, f"{version.paper.test_accuracy:.2f} %", "no runs yet", None, None, 0, None, None])
+            if any(found.get(number) for found in others.values()):  # another backend's runs still get their table
+                sections += [f"## Version {number}: {version.name}", "", *by_backend]
             continue
         spread = final_spread(runs, "test_accuracy")
         summary.append(_final_row(f"{number} ({version.name})", version.paper.test_accuracy, spread, 2, " %"))
         figure_name = f"figure_4_{number}.png"
         figure_4(version, runs, figures / figure_name)
         accuracy_histogram(version, runs, figures / f"histogram_{number}.png")
-        sections += _version_section(version, runs, figure_name)
+        sections += _version_section(version, runs, figure_name, by_backend)
     summary_table = markdown.table(["version", "paper test acc", "ours, mean ± std", "[min, max]", *FINAL_HEADER], summary)
     lines += ["## Summary: test accuracy", "", summary_table, ""] + WHY + sections
     report = paths.report_file(out)
     write_text_atomic(report, "\n".join(lines))
-    print(f"wrote {report} from {sum(len(r) for r in study.runs.values())} runs")
+    elsewhere = sum(len(runs) for found in others.values() for runs in found.values())
+    print(f"wrote {report} from {sum(len(r) for r in study.runs.values())} runs"
+          + (f" (and {elsewhere} on other backends)" if elsewhere else ""))
     return report

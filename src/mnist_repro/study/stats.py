@@ -111,12 +111,17 @@ def load_run(folder: Path) -> dict:
     return {"metrics": metrics, "history": history}
 
 
-def collect(root: Path) -> Study:
+def collect(root: Path, backend: str | None = None) -> Study:
+    """Every seed record under `root`; with `backend`, a record that names another backend in its
+    settings (none named: TensorFlow, as before backends were a setting) is skipped as misplaced."""
     study = Study()
     for number, version_folder in paths.version_folders(root):
         for seed, folder in paths.seed_folders(version_folder):
             try:
                 run = load_run(folder)
+                recorded = run["metrics"]["settings"].get("backend", "tensorflow")
+                if backend is not None and recorded != backend:
+                    raise ValueError(f"metrics.json records the {recorded} backend, not {backend}")
             except ValueError as error:
                 study.skipped.append(f"{folder.relative_to(root.parent) if root.parent in folder.parents else folder}: {error}")
                 continue
