@@ -210,3 +210,13 @@ def test_make_clean_removes_only_what_runs_leave_behind(tmp_path):
     assert subprocess.run(["make", "-s", "clean"], cwd=tmp_path).returncode == 0
     kept = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file() and p.name != "Makefile")
     assert kept == [".venv/lib/__pycache__/k.pyc", "data/mnist.npz", "deliverables/ver_1/result.txt"]
+
+
+@pytest.mark.docs
+def test_the_avx2_seeds_are_the_ones_doc_determinism_names():
+    import re
+
+    avx2_only = sorted((int(m[1]), int(m[2])) for path, metrics in committed_metrics().items()
+                       if (m := re.search(r"seeds/ver_(\d)/seed_(\d+)/", path)) and "avx512f" not in metrics["environment"]["cpu_flags"])
+    assert avx2_only == [(1, s) for s in range(5, 20)] + [(2, 5), (2, 6)]
+    assert "The study's seeds 5–19 of v1 and 5–6 of v2 were made on an AMD EPYC Zen 2 (AVX2 only" in words("doc/determinism.md")
