@@ -188,7 +188,7 @@ analyze: install data
 # The tests cover the demo, the optional Dask path and the report too, so make test installs their extras.
 # PYTEST_ARGS passes options through, e.g. PYTEST_ARGS=--durations=25 or PYTEST_ARGS="-k resume".
 # PYTEST_WORKERS=2 pytest-xdist workers, each test module whole in one worker (their tests share
-# fixtures and temp folders): 1.6x faster than one process on 2 cores (doc/testing.md). 0: one process.
+# fixtures and temp folders); doc/testing.md has the suite's times. 0: one process.
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 test: install data $(TEST_STAMP) $(DEMO_STAMP) $(CLUSTER_STAMP) $(STUDY_STAMP)
@@ -211,8 +211,8 @@ bench-render: install
 	$(BIN)/python benchmarks/results.py
 
 # The checks and experiments (experiments/, one script each): each writes its page in doc/.
-# A full v2 run killed after epoch 7 and resumed, against the same run uninterrupted (about 4 min),
-# in doc/resume-measurement.md.
+# A full v2 run killed after epoch 7 and resumed, against the same run uninterrupted, in
+# doc/resume-measurement.md.
 resume-check: install data
 	$(BIN)/python experiments/resume_check.py
 
@@ -223,7 +223,7 @@ v1-gap: install data $(STUDY_STAMP)
 	$(BIN)/python experiments/v1_gap.py
 
 # Which CPU kinds and oneDNN settings give the same bytes: v1 seeds 0 and 5 and v2 seed 0 under each
-# setting, recorded per CPU in doc/determinism.json and tabled in doc/determinism.md (about 10 min).
+# setting, recorded per CPU in doc/determinism.json and tabled in doc/determinism.md.
 cross-cpu: install data $(STUDY_STAMP)
 	$(BIN)/python experiments/cross_cpu.py
 

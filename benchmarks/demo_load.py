@@ -4,7 +4,7 @@ It starts `python -m mnist_repro serve` on a free loopback port, sends LOAD_REQU
 `POST /api/predict` requests from LOAD_CLIENTS=8 concurrent clients (MNIST test digits as PNG
 files), and records the errors (a non-200 answer, or an answer that does not read the digit as
 v3 read it alone), p50 and p99 latency and requests per second. Writes benchmarks/demo-load.md
-and .json, and the figures between the demo-load markers of the README.
+and .json (doc/demo.md links the page).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 import socket
 import statistics
 import subprocess
@@ -107,12 +106,6 @@ def write(summary: dict) -> None:
     (ROOT / "benchmarks" / "demo-load.md").write_text(
         "# Demo server under load\n\nWritten by `make demo-load` (benchmarks/demo_load.py); do not edit by hand.\n\n"
         f"{line}. Code: {summary['code']['commit']}.\n")
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    updated = re.sub(r"(<!-- demo-load:start -->\n).*?(\n<!-- demo-load:end -->)", lambda m: m[1] + line + "." + m[2],
-                     text, flags=re.S)
-    if updated != text:
-        readme.write_text(updated)
     print(line)
 
 

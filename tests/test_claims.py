@@ -63,16 +63,86 @@ def test_the_cluster_page_quotes_its_measurement():
         " ".join((ROOT / "doc" / "cluster.md").read_text().split())
 
 
+def words(path: str) -> str:
+    """A doc's text with its line breaks and runs of spaces as single spaces."""
+    return " ".join((ROOT / path).read_text(encoding="utf-8").split())
+
+
+def committed_metrics() -> dict[str, dict]:
+    return {str(path.relative_to(ROOT)): json.loads(path.read_text())
+            for path in sorted((ROOT / "deliverables").glob("**/metrics.json"))}
+
+
 @pytest.mark.docs
-def test_the_readme_install_facts_match_the_lock_and_pyproject():
+def test_the_install_facts_match_the_lock_and_pyproject():
     import re
     import tomllib
 
-    readme = " ".join((ROOT / "README.md").read_text().split())
     minimum = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
-    assert minimum == ">=3.11" and "Python 3.11 or newer" in readme
+    assert minimum == ">=3.11" and "Python 3.11 or newer" in words("README.md")
     locked = {m.group(1) for m in re.finditer(r"^([a-z0-9][a-z0-9._-]*)==", (ROOT / "lock" / "run-cpu.txt").read_text(), re.M)}
-    assert 38 <= len(locked) <= 45 and "about 40 packages" in readme
+    assert 38 <= len(locked) <= 45 and "about 40 packages" in words("doc/install.md")
+
+
+@pytest.mark.docs
+def test_the_tested_python_is_the_one_the_committed_runs_record():
+    """lock/README.md: every committed metrics.json records Python 3.11.7 on glibc 2.36."""
+    environments = [metrics["environment"] for metrics in committed_metrics().values()]
+    assert len(environments) >= 53
+    assert {e["python"] for e in environments} == {"3.11.7"}
+    assert all(e["platform"].endswith("x86_64-with-glibc2.36") for e in environments)
+    assert "every committed `metrics.json` records Python 3.11.7 (a pyenv build) on Linux x86_64 with glibc 2.36" \
+        in words("lock/README.md")
+
+
+@pytest.mark.docs
+def test_the_committed_records_with_the_distribution_list_are_counted():
+    """doc/run.md: which committed metrics.json have `distributions`, and that the rest record the
+    main versions."""
+    records = committed_metrics()
+    seeds = {path: m for path, m in records.items() if path.startswith("deliverables/seeds/")}
+    listed = [path for path, m in seeds.items() if "distributions" in m["environment"]]
+    assert set(listed) == {path for path, m in seeds.items() if m["environment"]["cpu"].startswith("Intel(R) Xeon(R)")}
+    assert not any("distributions" in records[f"deliverables/ver_{n}/metrics.json"]["environment"] for n in (1, 2, 3))
+    assert all({"python", "tensorflow", "keras", "numpy", "matplotlib"} <= m["environment"].keys() for m in records.values())
+    text = words("doc/run.md")
+    assert f"{len(listed)} of the {len(seeds)} seed records in `deliverables/seeds/` have it (the runs made on the Intel Xeon)" in text
+    assert "none of `deliverables/ver_1/`, `ver_2/`, `ver_3/` does" in text
+
+
+@pytest.mark.docs
+def test_the_claim_under_test_is_the_papers_numbers():
+    papers = [versions.get(n).paper for n in (1, 2, 3)]
+    english = ", ".join(f"{p.test_accuracy:.2f} %" for p in papers[:2]) + f" and {papers[2].test_accuracy:.2f} %"
+    spanish = ", ".join(f"un {p.test_accuracy:.2f} %".replace(".", ",") for p in papers[:2]) + \
+        f" y un {papers[2].test_accuracy:.2f} %".replace(".", ",")
+    assert f"reach {english} test accuracy (v3: {papers[2].test_errors} errors out of 10,000)" in words("README.md")
+    assert f"alcanzan {spanish} de acierto en test (v3: {papers[2].test_errors} errores de 10.000)" in words("README.es.md")
+
+
+@pytest.mark.docs
+def test_the_performance_page_quotes_the_bench_results():
+    """doc/performance.md: FLOP per epoch (GFLOP/s times the median epoch) and the default set's wall time."""
+    bench = json.loads((ROOT / "benchmarks" / "results.json").read_text())
+    default = {row["version"]: row["gflops"] * row["median_s"] for row in bench["rows"] if row["config"] == "default"}
+    text = words("doc/performance.md")
+    assert f"One epoch of v3 is about {default[3] / 1000:.1f} TFLOP, v2 {default[2]:.0f} GFLOP, v1 {default[1]:.0f} GFLOP" in text
+    assert f"the committed one took {bench['bench_wall_s']:,.0f} s" in text
+
+
+@pytest.mark.docs
+def test_the_resume_page_lists_the_signals_the_tests_send():
+    """doc/resume.md names exactly the (version, moment, signal) cases of the resume test."""
+    import signal
+
+    from test_resume import test_interrupted_run_resumes_bit_identical as resume_test
+
+    cases = {tuple(case) for mark in resume_test.pytestmark if mark.name == "parametrize" for case in mark.args[1]}
+    assert cases == {(2, "after epoch 2", signal.SIGKILL), (3, "after epoch 2", signal.SIGKILL),
+                     (2, "during epoch 1", signal.SIGKILL), (2, "after epoch 1", signal.SIGINT),
+                     (2, "after epoch 1", signal.SIGTERM)}
+    assert ("SIGKILL after the epoch-2 checkpoint on v2 and on v3 (both have dropout), SIGKILL during epoch 1 "
+            "(before any checkpoint) on v2, and SIGINT (Ctrl-C, exit 130) and SIGTERM after epoch 1 on v2") in words("doc/resume.md")
 
 
 def test_make_analyze_refreshes_a_folder_from_its_model(tmp_path, small_runs, mnist_path):
@@ -140,3 +210,13 @@ def test_make_clean_removes_only_what_runs_leave_behind(tmp_path):
     assert subprocess.run(["make", "-s", "clean"], cwd=tmp_path).returncode == 0
     kept = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file() and p.name != "Makefile")
     assert kept == [".venv/lib/__pycache__/k.pyc", "data/mnist.npz", "deliverables/ver_1/result.txt"]
+
+
+@pytest.mark.docs
+def test_the_avx2_seeds_are_the_ones_doc_determinism_names():
+    import re
+
+    avx2_only = sorted((int(m[1]), int(m[2])) for path, metrics in committed_metrics().items()
+                       if (m := re.search(r"seeds/ver_(\d)/seed_(\d+)/", path)) and "avx512f" not in metrics["environment"]["cpu_flags"])
+    assert avx2_only == [(1, s) for s in range(5, 20)] + [(2, 5), (2, 6)]
+    assert "The study's seeds 5–19 of v1 and 5–6 of v2 were made on an AMD EPYC Zen 2 (AVX2 only" in words("doc/determinism.md")
