@@ -7,7 +7,7 @@ every backend for it), the same val pass and the same deliverables. What differs
   every backend, the model too on TensorFlow); torch gets its own switch; XLA's CPU programs,
   which JAX runs, have no switch and need none (the same program gives the same bytes, tested);
 - speed: Keras's torch trainer refuses `steps_per_execution` > 1, so torch runs one step per call;
-- threads: the recipe's intra-op thread count (one for v1) where the backend takes it at run time;
+- threads: the recipe's intra-op thread count (one for v1) on TensorFlow, where it is faster;
 - random streams: on torch a Dropout draws from torch's global generator, which the checkpoint
   must then keep too.
 None of these changes what is computed.
@@ -41,8 +41,9 @@ def deterministic(name: str) -> None:
 
 def configure_threads(name: str, version, speed=None) -> None:
     """The recipe's intra-op thread count (`intra_op_threads`: 1 for v1, whose matrix products are
-    too small to split across cores), set before the backend starts computing. Thread counts change
-    no result. JAX takes its threads only from XLA_FLAGS before it starts, so it keeps every core."""
+    too small to split across cores), on TensorFlow only. Thread counts change no result. On torch one
+    thread gave v1 no speed (doc/backends.md); JAX takes its threads only from XLA_FLAGS before it
+    starts. Both keep every core."""
     if (speed is not None and not speed.tune_threads) or version.intra_op_threads is None:
         return
     if name == "tensorflow":
@@ -52,10 +53,6 @@ def configure_threads(name: str, version, speed=None) -> None:
             tf.config.threading.set_intra_op_parallelism_threads(version.intra_op_threads)
         except RuntimeError:  # TensorFlow already started in this process (tests): keep its threads
             pass
-    elif name == "torch":
-        import torch
-
-        torch.set_num_threads(version.intra_op_threads)
 
 
 GLOBAL_STREAMS = {"torch"}  # backends whose global random stream a run draws from (below)
