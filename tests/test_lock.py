@@ -140,12 +140,7 @@ def probe_lock(tmp_path: Path, version: str) -> tuple[Path, list[str]]:
 
 
 def load_install():
-    sys.path.insert(0, str(LOCK))
-    try:
-        import install
-    finally:
-        sys.path.remove(str(LOCK))
-    return install
+    return load_script("lock/install.py")
 
 
 def test_an_unreachable_location_of_the_lock_is_quiet_when_the_install_works(tmp_path):
