@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NOT_IN_A_CLONE = {
     "src/mnist_repro/versions/v4.py": "the example of adding a version",
     "src/mnist.py": "the original repository's script, named where the docs quote it",
+    "deliverables/jax/ver_N/": "what `make run BACKEND=jax` writes; only the study's records are committed",
+    "deliverables/torch/ver_N/": "what `make run BACKEND=torch` writes; only the study's records are committed",
 }
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)|!\[[^\]]*\]\(([^)\s]+)\)")
 BACKTICKED = re.compile(r"`([^`\s]+)`")

@@ -405,7 +405,7 @@ def test_a_record_of_another_backend_in_a_backends_folder_is_refused(tmp_path):
     seeds = tmp_path / "seeds"
     make_run(seeds, 1, 0, 97.6)
     make_run(tmp_path / "jax" / "seeds", 1, 0, 97.6)  # no backend in its settings: TensorFlow's
-    with pytest.raises(UserError, match="seed_0: metrics.json records the tensorflow backend, not jax"):
+    with pytest.raises(FolderUnusable, match="seed_0: metrics.json records the tensorflow backend, not jax"):
         report.build(seeds, tmp_path)
     assert not (tmp_path / "REPORT.md").exists()
 
