@@ -199,7 +199,7 @@ test: install data $(TEST_STAMP) $(DEMO_STAMP) $(CLUSTER_STAMP) $(STUDY_STAMP)
 # locks, as make run BACKEND=... does), against plain PyTorch (in .venv-bench, with the project
 # installed there too, editable, for the peer's worker). A peer environment that cannot be built is
 # skipped with a note; the project's rows still run. A subset goes to a folder of its own, leaving
-# the committed results: BENCH_VERSIONS=1 BENCH_CONFIGS=keras_torch BENCH_OUT=/tmp/bench make bench
+# the committed results: BENCH_VERSIONS=1 BENCH_CONFIGS=keras_torch BENCH_OUT=build/bench make bench
 # (benchmarks/bench.py lists the knobs).
 BENCH_VENV := .venv-bench
 bench: install data $(BACKEND_STAMPS)
