@@ -194,15 +194,19 @@ PYTEST_WORKERS ?= 2
 test: install data $(TEST_STAMP) $(DEMO_STAMP) $(CLUSTER_STAMP) $(STUDY_STAMP)
 	$(BIN)/python -m pytest -q $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
-# The benchmark: the project against PyTorch and Keras + JAX (in .venv-bench, with the project
-# installed there too, editable, for the peers' workers), on this machine.
-# A peer environment that cannot be built is skipped with a note; the project's rows still run.
+# The benchmark, on this machine: the project on TensorFlow, its Keras + JAX and Keras + torch rows
+# as `mnist-repro run --backend jax|torch` in .venv-jax and .venv-torch (installed here from their
+# locks, as make run BACKEND=... does), against plain PyTorch (in .venv-bench, with the project
+# installed there too, editable, for the peer's worker). A peer environment that cannot be built is
+# skipped with a note; the project's rows still run. A subset goes to a folder of its own, leaving
+# the committed results: BENCH_VERSIONS=1 BENCH_CONFIGS=keras_torch BENCH_OUT=build/bench make bench
+# (benchmarks/bench.py lists the knobs).
 BENCH_VENV := .venv-bench
-bench: install data
+bench: install data $(BACKEND_STAMPS)
 	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
 	@$(BENCH_VENV)/bin/python -m pip install -q -r requirements.txt -r requirements-bench.txt \
 	  && $(BENCH_VENV)/bin/python -m pip install -q --no-deps -e . \
-	  || { echo "note: the peers (torch, jax) could not be installed; benchmarking the project alone"; rm -rf $(BENCH_VENV); }
+	  || { echo "note: the peer (torch) could not be installed; benchmarking the project alone"; rm -rf $(BENCH_VENV); }
 	$(BIN)/python benchmarks/bench.py
 
 # results.md and results.png again from the committed results.json (no timing): after a change of

@@ -2,7 +2,8 @@
 on the machine at hand, with the machine's own matmul peak beside them.
 
 Every configuration runs in its own process (one warm-up epoch, then BENCH_EPOCHS timed ones),
-one after the other, never two at once. Then one full `python -m mnist_repro run --version 3`
+one after the other, never two at once; the Keras + JAX and Keras + torch rows are `python -m
+mnist_repro run --backend B` itself (backend_run.py). Then one full `python -m mnist_repro run --version 3`
 is split into import, data, fit, evaluation and deliverables (BENCH_FULL_RUN). The results go to
 benchmarks/results.{json,md,png}; see doc/performance.md for what they mean.
 
@@ -11,8 +12,10 @@ BENCH_CONFIGS (default: every configuration but the slow opt-in ones; "all" for 
 BENCH_FULL_RUN=0 (1 times one more full v3 run, about 13 more minutes on 2 cores; with 0 the
 split comes from the committed deliverables/ver_3 run when this CPU model made it, and says so),
 BENCH_PEERS_PYTHON (default .venv-bench/bin/python, with the project installed in it: `make bench`
-does `pip install --no-deps -e .` there). The default set takes about 20 minutes on a
-2-core AVX-512 EPYC.
+does `pip install --no-deps -e .` there), BENCH_OUT (default benchmarks/: the folder that receives
+results.{json,md,png}; give a temporary one for a subset such as BENCH_VERSIONS=1
+BENCH_CONFIGS=keras_torch BENCH_EPOCHS=1, so that the committed results stay). The default set
+takes about 20 minutes on a 2-core AVX-512 EPYC.
 """
 
 from __future__ import annotations
@@ -20,60 +23,22 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+import backend_run
 import flops
 import machine
 import results
 from child import timed
 from full_run import committed_full_run, full_run
+from knobs import CONFIGS, knobs, results_folder
 from mnist_repro import versions  # plain data: no TensorFlow import
-from mnist_repro.errors import UnknownVersion, UserError
+from mnist_repro.errors import UserError
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-
-# (name, what it is, runner, versions it runs on by default). The slow peers of v3 are opt-in:
-# on 2 cores they alone would take longer than the whole default set.
-CONFIGS = (
-    ("default", "the faithful default: Keras + TF, FP32", "project", (1, 2, 3)),
-    ("mixed_bfloat16", "opt-in --precision mixed_bfloat16", "project", (1, 2, 3)),
-    ("plain", "Keras + TF as before the speed work", "project", (1, 2)),
-    ("jax", "Keras + JAX, FP32", "jax", (1, 2)),
-    ("torch", "PyTorch eager, FP32", "torch", (1, 2, 3)),
-    ("torch_bf16", "PyTorch eager, bf16 autocast", "torch", (1, 2, 3)),
-)
-
-
-def whole_numbers(name: str, default: str, minimum: int = 1) -> list[int]:
-    text = os.environ.get(name, default)
-    try:
-        numbers = [int(word) for word in text.replace(",", " ").split()]
-    except ValueError:
-        numbers = []
-    if not numbers or min(numbers) < minimum:
-        sys.exit(f"error: {name}={text!r} is not valid; use whole numbers of at least {minimum}, e.g. {name}=\"{default}\"")
-    return numbers
-
-
-def knobs() -> dict:
-    wanted = os.environ.get("BENCH_CONFIGS", "").split()
-    unknown = [name for name in wanted if name != "all" and name not in {config[0] for config in CONFIGS}]
-    if unknown:
-        sys.exit(f"error: BENCH_CONFIGS names unknown configurations {unknown}; use some of "
-                 f"{' '.join(config[0] for config in CONFIGS)}, or all")
-    numbers = whole_numbers("BENCH_VERSIONS", "1 2 3")
-    for number in numbers:
-        try:
-            versions.get(number)
-        except UnknownVersion as error:
-            sys.exit(f"error: BENCH_VERSIONS: {error}")
-    return {"versions": numbers, "timed_epochs": whole_numbers("BENCH_EPOCHS", "3")[0],
-            "configs": wanted, "full_run": os.environ.get("BENCH_FULL_RUN", "0") == "1",
-            "peers_python": os.environ.get("BENCH_PEERS_PYTHON", str(ROOT / ".venv-bench" / "bin" / "python"))}
 
 
 def plan_jobs(settings: dict, cpu: dict) -> tuple[list[dict], list[str]]:
@@ -91,7 +56,10 @@ def plan_jobs(settings: dict, cpu: dict) -> tuple[list[dict], list[str]]:
             if name.endswith("bf16") and not cpu["has_bf16"]:
                 notes.append(f"v{number} {name}: skipped, this CPU has no bf16 instructions")
                 continue
-            if runner != "project" and not peers_ready:
+            if runner == "backend" and backend_run.missing(name):
+                notes.append(f"v{number} {name}: skipped, {backend_run.missing(name)}")
+                continue
+            if runner == "torch" and not peers_ready:
                 notes.append(f"v{number} {name}: skipped, no peer environment at {settings['peers_python']}"
                              " (make bench builds .venv-bench from requirements-bench.txt)")
                 continue
@@ -105,10 +73,19 @@ def command(job: dict, epochs: int, settings: dict) -> tuple[list[str], dict]:
     if job["runner"] == "torch":
         return [settings["peers_python"], str(HERE / "torch_worker.py"), *common,
                 *(["--bf16"] if job["config"] == "torch_bf16" else [])], env
-    python = sys.executable
-    if job["runner"] == "jax":
-        python, env["KERAS_BACKEND"] = settings["peers_python"], "jax"
-    return [python, str(HERE / "keras_worker.py"), *common, "--config", job["config"]], env
+    return [sys.executable, str(HERE / "keras_worker.py"), *common, "--config", job["config"]], env
+
+
+def measure(job: dict, epochs: int, settings: dict) -> tuple[dict | None, str, float, float]:
+    """One row's child: its report (epoch_s, test_accuracy, ...) or None and the error's last line,
+    with its wall seconds and peak RSS in MiB."""
+    if job["runner"] == "backend":
+        return backend_run.measure(job, epochs)
+    argv, env = command(job, epochs, settings)
+    code, out, err, wall, rss = timed(argv, env)
+    if code != 0:
+        return None, (err.strip().splitlines() or ["?"])[-1], wall, rss
+    return json.loads(out.strip().splitlines()[-1]), "", wall, rss
 
 
 def summarise(job: dict, report: dict, rss_mib: float, peak: dict) -> dict:
@@ -123,7 +100,7 @@ def summarise(job: dict, report: dict, rss_mib: float, peak: dict) -> dict:
 
 
 def main() -> None:
-    settings = knobs()
+    settings, folder = knobs(), results_folder()
     started = time.perf_counter()
     cpu = machine.cpu_facts()
     print(f"mnist-repro bench on {cpu['cpu']}, {cpu['cores']} cores; measuring the tf.matmul peak ...", flush=True)
@@ -138,18 +115,17 @@ def main() -> None:
         print("note:", note, flush=True)
     epochs = settings["timed_epochs"] + 1
     rows, guesses = [], [guess_s(job, epochs, peak) for job in jobs]
-    guesses.append(guess_s({"version": 3, "config": "default"}, 21, peak) if settings["full_run"] else 0)
+    guesses.append(guess_s({"version": 3, "runner": "project"}, 21, peak) if settings["full_run"] else 0)
     for index, job in enumerate(jobs, 1):
         remaining = sum(guesses[index - 1:])
         print(f"[{index}/{len(jobs)}] v{job['version']} {job['config']:<15} (ETA ~{remaining / 60:.0f} min) ",
               end="", flush=True)
-        argv, env = command(job, epochs, settings)
-        code, out, err, wall, rss = timed(argv, env)
-        if code != 0:
-            notes.append(f"v{job['version']} {job['config']}: failed: {(err.strip().splitlines() or ['?'])[-1]}")
+        report, error, wall, rss = measure(job, epochs, settings)
+        if report is None:
+            notes.append(f"v{job['version']} {job['config']}: failed: {error}")
             print("failed (see the notes)", flush=True)
             continue
-        rows.append(summarise(job, json.loads(out.strip().splitlines()[-1]), rss, peak))
+        rows.append(summarise(job, report, rss, peak))
         elapsed = time.perf_counter() - started
         print(f"{rows[-1]['median_s']:8.2f} s/epoch  ({wall:.0f} s; {elapsed / 60:.1f} min so far)", flush=True)
     full = committed_full_run(cpu) if not settings["full_run"] and 3 in settings["versions"] else None
@@ -161,26 +137,24 @@ def main() -> None:
                                   {"epoch_s": full["epoch_s"], "test_accuracy": full["test_accuracy"] / 100},
                                   full["peak_rss_mib"], peak))
         print(f"full run: {full.get('wall_s', 0):.0f} s" if "error" not in full else f"full run failed: {full['error']}")
-    libraries = {"project": machine.library_versions(), "peers": measured_peers(settings)}
-    results.write(HERE, {"machine": {**cpu, "gpu": machine.gpu_name()}, "peak": peak, "libraries": libraries,
+    libraries = {"project": machine.library_versions(), "peers": machine.library_versions_in(settings["peers_python"])}
+    backends = {backend_run.BACKENDS[job["config"]]: backend_run.python_of(job["config"])
+                for job in jobs if job["runner"] == "backend"}
+    if backends:  # the Keras + JAX and Keras + torch rows' own environments
+        libraries["backends"] = {name: machine.library_versions_in(python) for name, python in backends.items()}
+    results.write(folder, {"machine": {**cpu, "gpu": machine.gpu_name()}, "peak": peak, "libraries": libraries,
                          "settings": settings, "rows": rows, "full_run": full, "notes": notes,
                          "bench_wall_s": time.perf_counter() - started, "code": code_commit()})
-    print(f"wrote benchmarks/results.md, results.json and results.png in {(time.perf_counter() - started) / 60:.1f} min")
+    shown = "benchmarks" if folder == HERE else folder
+    print(f"wrote {shown}/results.md, results.json and results.png in {(time.perf_counter() - started) / 60:.1f} min")
 
 
 def guess_s(job: dict, epochs: int, peak: dict) -> float:
     """A rough duration for the ETA: start-up plus epochs at a third of the FP32 peak (v1 is
-    overhead-bound, hence the floor; the PyTorch peers run at about half the project's rate)."""
+    overhead-bound, hence the floor; the other rows run at about half the default's rate)."""
     work = flops.epoch_gflop(versions.get(job["version"]))["total"]
     per_epoch = max(1.0, work / (peak["fp32"]["best_gflops"] / 3))
-    return 15 + epochs * per_epoch * (2 if job["config"].startswith("torch") or job["config"] == "jax" else 1)
-
-
-def measured_peers(settings: dict) -> dict:
-    if not Path(settings["peers_python"]).exists():
-        return {}
-    done = subprocess.run([settings["peers_python"], str(HERE / "machine.py")], capture_output=True, text=True)
-    return json.loads(done.stdout)["libraries"] if done.returncode == 0 else {}
+    return 15 + epochs * per_epoch * (1 if job["runner"] == "project" else 2)
 
 
 def code_commit() -> dict:

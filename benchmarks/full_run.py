@@ -30,14 +30,23 @@ def summary(metrics: dict, wall: float, rss_mib: float, source: str | None = Non
             "test_accuracy": metrics["results"]["test_accuracy"], "peak_rss_mib": rss_mib}
 
 
+def timed_run(argv: list[str], number: int, backend: str = "tensorflow",
+              env: dict | None = None) -> tuple[dict | None, str, float, float]:
+    """One `python -m mnist_repro run --version NUMBER ...` (argv, without --out) to completion, into
+    a temporary --out removed afterwards: its metrics.json (None when it failed), the last line of its
+    stderr, wall seconds and peak RSS in MiB."""
+    with tempfile.TemporaryDirectory(prefix="bench-run-") as out:
+        code, _, err, wall, rss = timed([*argv, "--out", out], dict(os.environ) if env is None else env)
+        if code != 0:
+            return None, (err.strip().splitlines() or ["no output"])[-1], wall, rss
+        folder = paths.version_folder(number, paths.backend_root(out, backend))
+        return json.loads((folder / "metrics.json").read_text()), "", wall, rss
+
+
 def full_run(settings: dict) -> dict:
     """One whole `run --version 3`, as a user runs it."""
-    with tempfile.TemporaryDirectory(prefix="bench-run-") as out:
-        argv = [sys.executable, "-m", "mnist_repro", "run", "--version", "3", "--out", out, "--restart"]
-        code, _, err, wall, rss = timed(argv, dict(os.environ))
-        if code != 0:
-            return {"error": (err.strip().splitlines() or ["no output"])[-1]}
-        return summary(json.loads((paths.version_folder(3, out) / "metrics.json").read_text()), wall, rss)
+    metrics, error, wall, rss = timed_run([sys.executable, "-m", "mnist_repro", "run", "--version", "3", "--restart"], 3)
+    return {"error": error} if metrics is None else summary(metrics, wall, rss)
 
 
 def committed_full_run(cpu: dict) -> dict | None:

@@ -1,11 +1,11 @@
-"""Keras peer and project configurations, timed per epoch (one JSON line out).
+"""The project's TensorFlow configurations, timed per epoch (one JSON line out). The Keras + JAX
+and Keras + torch rows are `mnist-repro run --backend B` itself (backend_run.py), not this worker.
 
 Configurations:
   default         the project's faithful default: its own build, batches and val pass (TF backend)
   mixed_bfloat16  the project's opt-in bf16 mode
   plain           plain `fit` on NumPy arrays with Keras's defaults, as the project ran before
                   its speed work (steps_per_execution 1, Keras's shuffling, autotuned tf.data)
-  jax             the same model and batches on the Keras JAX backend (set KERAS_BACKEND=jax)
 """
 
 from __future__ import annotations
@@ -13,26 +13,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", type=int, required=True)
-    parser.add_argument("--config", choices=("default", "mixed_bfloat16", "plain", "jax"), required=True)
+    parser.add_argument("--config", choices=("default", "mixed_bfloat16", "plain"), required=True)
     parser.add_argument("--epochs", type=int, default=4, help="warm-up plus timed epochs (default: %(default)s)")
     parser.add_argument("--data", default="data/mnist.npz")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    if args.config == "jax" and os.environ.get("KERAS_BACKEND") != "jax":
-        sys.exit("the jax configuration needs KERAS_BACKEND=jax in the environment")
     import numpy as np
 
     from mnist_repro import backend, versions
 
-    keras = backend.load("jax" if args.config == "jax" else "tensorflow")
+    keras = backend.load("tensorflow")
     from mnist_repro.training import backend_settings, batches, train
 
     version = versions.get(args.version)

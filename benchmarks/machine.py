@@ -67,6 +67,14 @@ def library_versions() -> dict:
     return versions
 
 
+def library_versions_in(python: str | Path) -> dict:
+    """library_versions() of another environment (the peers', a Keras backend's), {} without it."""
+    if not Path(python).exists():
+        return {}
+    done = subprocess.run([str(python), __file__], capture_output=True, text=True)
+    return json.loads(done.stdout)["libraries"] if done.returncode == 0 else {}
+
+
 if __name__ == "__main__":
     print(json.dumps({"peak": matmul_peak(), "libraries": library_versions()} if sys.argv[1:] == ["--peak"]
                      else {"libraries": library_versions()}))

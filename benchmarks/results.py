@@ -10,7 +10,7 @@ from pathlib import Path
 
 from mnist_repro.outputs.markdown import table
 
-FP32_PEERS = ("jax", "torch")
+FP32_PEERS = ("jax", "keras_torch", "torch")
 
 
 def matching_peak(config: str, peak: dict) -> float:
@@ -116,9 +116,15 @@ def method(bench: dict) -> str:
     full, settings = bench["full_run"], bench["settings"]
     from_full_run = settings["full_run"] and full and "error" not in full
     v3 = f" (v3 default: epochs 2–{len(full['epoch_s'])} of the full run)" if from_full_run else ""
-    return (f"- **Method:** each configuration in its own process, one at a time; one warm-up epoch, then the median "
+    text = (f"- **Method:** each configuration in its own process, one at a time; one warm-up epoch, then the median "
             f"of {settings['timed_epochs']} timed epochs{v3}. An epoch is 469 training steps "
             "plus the report's val pass over the 60,000 training images. GFLOP/s counts both, from the layer shapes.")
+    backends = sorted({row["config"] for row in bench["rows"] if row["runner"] == "backend"})
+    if backends:  # rows made by the project's own command (benchmarks/backend_run.py)
+        text += (f" The {', '.join(backends)} rows are `python -m mnist_repro run --backend B --epochs "
+                 f"{settings['timed_epochs'] + 1}` in the backend's own environment (.venv-B), read from the run's "
+                 "metrics.json: its `timing.epoch_s` (each epoch with its val pass) and its test accuracy.")
+    return text
 
 
 def markdown(bench: dict) -> str:
@@ -131,7 +137,9 @@ def markdown(bench: dict) -> str:
              f"- **Peak ({peak['library']}, {peak['size']}³, best of {peak['repeats']}):** "
              f"FP32 {peak['fp32']['best_gflops']:.0f} GFLOP/s, BF16 {peak['bf16']['best_gflops']:.0f} GFLOP/s",
              f"- **Libraries:** project {json.dumps(bench['libraries']['project'])}; "
-             f"peers {json.dumps(bench['libraries']['peers']) or 'not installed'}",
+             f"peers {json.dumps(bench['libraries']['peers']) or 'not installed'}"
+             + (f"; Keras backends' environments {json.dumps(bench['libraries']['backends'])}"
+                if bench["libraries"].get("backends") else ""),
              f"- **Code:** {bench['code'].get('commit')}{' (with uncommitted changes in src/)' if bench['code'].get('src_dirty') else ''}",
              method(bench),
              f"- **Whole bench:** {bench['bench_wall_s'] / 60:.1f} min", "", "## Seconds per epoch", "", seconds_table(bench), ""]

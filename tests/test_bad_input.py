@@ -203,6 +203,7 @@ def test_a_damaged_cache_is_never_trusted(tmp_path):
     ("BENCH_EPOCHS=x", ("BENCH_EPOCHS='x' is not valid", "whole numbers")),
     ("BENCH_VERSIONS=7", ("BENCH_VERSIONS: unknown version 7", "choose one of")),
     ("BENCH_CONFIGS=fast", ("unknown configurations ['fast']", "default mixed_bfloat16")),
+    ("BENCH_OUT=/dev/null/bench", ("BENCH_OUT='/dev/null/bench' cannot hold the results", "give a folder")),
 ])
 def test_bad_bench_knobs_fail_before_any_work(knob, fragments):
     name, value = knob.split("=")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, load_script
+from conftest import ROOT, bench_with_keras_backend_rows, load_script
 from mnist_repro import versions
 from mnist_repro.study.stats import collect, epoch_spread
 
@@ -52,6 +52,11 @@ def test_benchmark_tables_are_rendered_from_their_json():
     for row in bench["rows"]:  # each row against the peak of its own precision
         assert abs(row["percent_of_peak"] - 100 * row["gflops"] / results.matching_peak(row["config"], bench["peak"])) < 1e-6
     assert (ROOT / "benchmarks" / "results.md").read_text() == results.markdown(bench)
+    # the rows of `mnist-repro run --backend jax|torch`, when a bench made them, in the table and the targets
+    page = results.markdown(bench_with_keras_backend_rows())
+    assert "| v1 | keras_torch: Keras + torch (mnist-repro run --backend torch) | 1.03 (1.00–1.07) | 1.65 | 58,190 |" in page
+    assert "| v1 | jax: Keras + jax (mnist-repro run --backend jax) | 0.52 (0.50–0.53) | 0.82 |" in page
+    assert "| v1: faithful default ≤ the fastest FP32 peer | 0.63 s vs jax 0.52 s: 1.21× |" in page
 
 
 @pytest.mark.docs
