@@ -185,13 +185,14 @@ verify: install data
 analyze: install data
 	$(BIN)/python -m mnist_repro analyze --version $(VERSION)
 
-# The tests cover the demo, the optional Dask path and the report too, so make test installs their extras.
+# The tests cover the demo, the optional Dask path, the report and the JAX and torch backends too, so
+# make test installs their extras and the backends' environments (.venv-jax, .venv-torch).
 # PYTEST_ARGS passes options through, e.g. PYTEST_ARGS=--durations=25 or PYTEST_ARGS="-k resume".
 # PYTEST_WORKERS=2 pytest-xdist workers, each test module whole in one worker (their tests share
 # fixtures and temp folders); doc/testing.md has the suite's times. 0: one process.
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
-test: install data $(TEST_STAMP) $(DEMO_STAMP) $(CLUSTER_STAMP) $(STUDY_STAMP)
+test: install data $(TEST_STAMP) $(DEMO_STAMP) $(CLUSTER_STAMP) $(STUDY_STAMP) $(BACKEND_STAMPS)
 	$(BIN)/python -m pytest -q $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 # The benchmark, on this machine: the project on TensorFlow, its Keras + JAX and Keras + torch rows

@@ -1,0 +1,8 @@
+"""Every version on Keras's JAX backend, through `mnist-repro run --backend jax` in .venv-jax: every
+deliverable, the backend named, the same bytes twice, an exact resume (backend_checks.py)."""
+
+from backend_checks import *  # noqa: F403  (the checks, on this module's BACKEND)
+from backend_checks import needs_environment
+
+BACKEND = "jax"
+pytestmark = needs_environment(BACKEND)
