@@ -119,6 +119,16 @@ def test_the_install_facts_match_the_lock_and_pyproject():
 
 
 @pytest.mark.docs
+def test_the_committed_runs_are_from_the_cpus_the_readme_names():
+    """README.md (and README.es.md): every committed run was made on a 2-core AMD EPYC or Intel Xeon."""
+    environments = [metrics["environment"] for metrics in committed_metrics().values()]
+    assert environments and all(e["cpu_count"] == 2 and e["cpu"].startswith(("AMD EPYC", "Intel(R) Xeon(R)"))
+                                for e in environments), {(e["cpu"], e["cpu_count"]) for e in environments}
+    assert "every committed run was made on a 2-core AMD EPYC or Intel Xeon, as its `metrics.json` records" in words("README.md")
+    assert "se hizo en un AMD EPYC o un Intel Xeon de 2 núcleos" in words("README.es.md")
+
+
+@pytest.mark.docs
 def test_the_tested_python_is_the_one_the_committed_runs_record():
     """lock/README.md: every committed metrics.json records Python 3.11.7 on glibc 2.36."""
     environments = [metrics["environment"] for metrics in committed_metrics().values()]
