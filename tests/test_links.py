@@ -20,6 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 NOT_IN_A_CLONE = {
     "src/mnist_repro/versions/v4.py": "the example of adding a version",
     "src/mnist.py": "the original repository's script, named where the docs quote it",
+    "deliverables/jax/ver_N/": "written by the first JAX run; none is committed yet",
+    "deliverables/torch/ver_N/": "written by the first torch run; none is committed yet",
+    "deliverables/jax/seeds/ver_N/seed_S/": "written by the first JAX study run; none is committed yet",
 }
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)|!\[[^\]]*\]\(([^)\s]+)\)")
 BACKTICKED = re.compile(r"`([^`\s]+)`")
