@@ -1,13 +1,15 @@
 """`make v1-gap`: why is v1's per-epoch training loss below the report's? Controlled A/B runs.
 
-Our v1 training loss sits below the 2018 log, 1-8 % at the first epochs and more later (doc/v1-gap.md
-gives the ratio per epoch and arm). Each arm below changes one
+Our v1 training loss sits below the 2018 log at every epoch (doc/reproduction.md says by how much;
+doc/v1-gap.md gives the ratio per epoch and arm). Each arm below changes one
 factor against the faithful default and trains v1 over several seeds (full data, 15 epochs, batch
 128); every (arm, seed) is a fresh process. The driver writes doc/v1-gap.md and doc/v1-gap.png.
 
 Arms:
   keras3          the faithful default (Keras 3, the project's pipeline and Adam, epsilon 1e-8)
-  keras3-logits   the softmax moved into the loss (from_logits=True) instead of clipped probabilities
+  keras3-logits   the softmax moved into the loss (from_logits=True); on TensorFlow, Keras 3's default loss
+                  already computes from the softmax's logits, so this is keras3's computation again
+                  (doc/v1-gap.md: equal value for value), not a change of the loss form
   keras3-float64  plain `fit` on float64 inputs (x / 255.0 without a cast, as the 2018 script did)
   keras2          Keras 2's training loop (the tf_keras package, in .venv-keras2), the 2018 script's
                   calls: float64 inputs, `fit(shuffle=True)`, TF1's `tf.compat.v1.train.AdamOptimizer()`

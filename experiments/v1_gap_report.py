@@ -46,6 +46,21 @@ def ratios(runs: list, paper: list[float]) -> list[float]:
     return [statistics.mean(losses(run)[e] for run in runs) / paper[e] for e in range(len(paper))]
 
 
+# Why keras3-logits can equal keras3: on TensorFlow a softmax output carries its logits (`_keras_logits`), and the
+# default cross-entropy of Keras 3 (and of tf_keras 2.21, the keras2 arms) computes from them, never from clipped
+# probabilities (keras/src/backend/tensorflow/nn.py `_get_logits`, Keras 3.15.1).
+SAME_LOSS_FORM = ("On TensorFlow, Keras 3's default cross-entropy already computes from the softmax's logits, as "
+                  "tf_keras 2.21 in the keras2 arms does: no arm varies the loss form, and whether the 2018 stack "
+                  "computed it from clipped probabilities is not tested.")
+
+
+def same_as_default(results: dict) -> list[str]:
+    """The arms whose per-seed losses equal the faithful default's value for value: the same computation."""
+    default = [losses(run) for run in results.get("keras3") or []]
+    return [arm for arm, runs in results.items() if arm != "keras3" and isinstance(runs, list) and runs
+            and default and [losses(run) for run in runs] == default]
+
+
 def conclusion(results: dict, paper: list[float]) -> list[str]:
     """Which arm moves the curve toward the paper's, measured against the faithful default."""
     measured = {arm: ratios(runs, paper) for arm, runs in results.items() if isinstance(runs, list) and runs}
@@ -55,11 +70,19 @@ def conclusion(results: dict, paper: list[float]) -> list[str]:
     late = range(len(paper) // 2, len(paper))  # the gap grows with the epochs; judge the second half
     lines = ["**Reading.** Mean ratio over the second half of the epochs, where the gap is largest: "
              + "; ".join(f"{arm} {statistics.mean(r[e] for e in late):.3f}" for arm, r in measured.items()) + "."]
-    moved = {arm: statistics.mean(r[e] - base[e] for e in late) for arm, r in measured.items() if arm != "keras3"}
+    same = same_as_default(results)
+    if same:
+        lines.append(f"{', '.join(same)} equal{'s' if len(same) == 1 else ''} keras3 value for value (every seed, "
+                     "every epoch, in v1-gap.json): the same computation, left out of the comparison below."
+                     + (" " + SAME_LOSS_FORM if "keras3-logits" in same else ""))
+    moved = {arm: statistics.mean(r[e] - base[e] for e in late) for arm, r in measured.items()
+             if arm != "keras3" and arm not in same}
+    if not moved:
+        return lines + ["No arm computes anything other than the faithful default."]
     best = max(moved, key=moved.get)
     if moved[best] < 0.01:
         lines.append(f"No arm moves the curve toward the paper's by even 0.01 of the paper's loss against the faithful "
-                     f"default (the most: {best}, {moved[best]:+.3f}); none of these factors explains the gap.")
+                     f"default (the most: {best}, {moved[best]:+.3f}); none of the factors they vary explains the gap.")
     else:
         reaches = statistics.mean(measured[best][e] for e in late) >= 0.99
         lines.append(f"The arm that moves the curve most toward the paper's is {best}, by {moved[best]:+.3f} of the "

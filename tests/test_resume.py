@@ -124,7 +124,7 @@ def test_a_corrupt_checkpoint_starts_fresh_and_still_matches(tmp_path, uninterru
 @pytest.mark.parametrize("layout, reason", [
     ({"backup/training_metadata.json": '{"epoch": 2}', "settings.json": "{}"}, "older, inexact format"),
     ({"state/state.json": '{"format": 1, "epoch": 2}'}, "checkpoint format 1"),
-    # Format 2 read the seed generators through Keras's private attributes (before issue 33).
+    # Format 2 read the seed generators through Keras's private attributes (before commit 921d20f).
     ({"state/state.json": '{"format": 2, "epoch": 2}'}, "it is in checkpoint format 2, this code reads format 3"),
     ({"state/state.json": "{half"}, "unreadable (corrupt checkpoint)"),
 ])

@@ -440,6 +440,23 @@ def test_the_v1_gap_page_gives_each_backends_final_loss_from_the_seeds(tmp_path)
     assert "| backend |" not in empty
 
 
+def test_the_v1_gap_reading_says_which_arm_repeats_the_default():
+    from conftest import load_script
+
+    gap = load_script("experiments/v1_gap_report.py")
+    paper = [0.4, 0.2, 0.1, 0.05]
+    default = [[0.38, 0.19, 0.09, 0.045], [0.39, 0.19, 0.095, 0.046]]
+    results = {"keras3": default, "keras3-logits": [list(run) for run in default],
+               "keras2": [[0.37, 0.18, 0.08, 0.040]] * 2}  # further from the paper than the default
+    text = "\n".join(gap.conclusion(results, paper))
+    assert "keras3-logits equals keras3 value for value" in text and "no arm varies the loss form" in text
+    assert "(the most: keras2, -" in text  # the repeat (+0.000) is left out of the comparison
+    results["keras3-logits"] = [[0.38, 0.19, 0.09, 0.044], default[1]]
+    assert "value for value" not in "\n".join(gap.conclusion(results, paper))
+    assert gap.conclusion({"keras3": default, "keras3-logits": default}, paper)[-1] == \
+        "No arm computes anything other than the faithful default."
+
+
 def test_a_version_run_only_on_another_backend_still_gets_its_table(tmp_path):
     seeds = tmp_path / "seeds"
     make_run(seeds, 1, 0, 97.6)

@@ -70,6 +70,28 @@ def test_inputs_are_scaled_and_labels_encoded(number, mnist):
         assert list(y) == [5, 0, 4, 1, 9]
 
 
+def test_the_scaling_is_the_reports_divide_by_255_bit_for_bit():
+    """Every uint8 value, through the training batches, the inference batches and `train.scale`, is
+    the report's float64 `x / 255.0` cast to float32, bit for bit (doc/performance.md)."""
+    import numpy as np
+
+    from mnist_repro.training import batches, train
+
+    values = np.arange(256, dtype=np.uint8)
+    images = np.repeat(values, 28 * 28).reshape(256, 28, 28)
+    expected = (values.astype(np.float64) / 255.0).astype(np.float32).view(np.uint32)
+    version = versions.get(1)  # integer labels: each image's label is its value, through any shuffle
+    x, y = next(iter(batches.ShuffledBatches(images, values, version, 256, seed=0).dataset()))
+    trained = x.numpy().reshape(256, -1).view(np.uint32)
+    assert (trained == expected[y.numpy()][:, None]).all()
+    for number in (1, 2):  # (28, 28) and (28, 28, 1)
+        inferred = np.concatenate([batch.numpy() for batch in batches.inference(images, versions.get(number))])
+        scaled = train.scale(versions.get(number), images)
+        for result in (inferred, scaled):
+            assert result.dtype == np.float32 and result.shape == (256, *versions.get(number).input_shape)
+            assert (result.reshape(256, -1).view(np.uint32) == expected[:, None]).all()
+
+
 @pytest.mark.parametrize("bad", [0, 4, "x", None])
 def test_unknown_version_lists_the_valid_ones(bad):
     with pytest.raises(UnknownVersion, match="choose one of 1, 2, 3") as refused:

@@ -62,7 +62,7 @@ def _with_options(dataset: tf.data.Dataset, autotune: bool) -> tf.data.Dataset:
 
 def _model_inputs(images, labels, input_shape: tuple, one_hot: bool):
     """uint8 images to float32 in [0, 1] (bit-identical to the report's float64 `/ 255.0` then cast,
-    checked for all 256 values by the tests) and labels in the version's encoding."""
+    checked for all 256 values by tests/test_versions.py) and labels in the version's encoding."""
     x = tf.reshape(tf.cast(images, tf.float32) / 255.0, (-1, *input_shape))
     if labels is None:
         return x

@@ -13,8 +13,8 @@ VERSION = Version(
     # The v1.0 script compiled with tf.train.AdamOptimizer(): TF1's Adam, whose epsilon is 1e-8.
     adam_epsilon=1e-8,
     optimizer_origin="tf.train.AdamOptimizer() of TensorFlow 1.12 (epsilon 1e-8)",
-    # Without convolutions the matrix products are too small to split across cores: one intra-op
-    # thread runs an epoch about 15 % faster (doc/performance.md). v2 and v3 use every core.
+    # Without convolutions the matrix products are too small to split across cores, so v1 runs on
+    # one intra-op thread (doc/performance.md's speed settings); v2 and v3 use every core.
     intra_op_threads=1,
     # Reference data: report table 4.2 and the v1.0 console log (val = on the training set).
     paper=PaperResults(
