@@ -62,6 +62,8 @@ def test_the_v1_gap_arms_as_doc_reproduction_states_them():
     above = {arm: [e + 1 for e, (value, base) in enumerate(zip(curve(arm), default)) if value > base]
              for arm in ("keras3-float64", "keras2-graph", "keras2")}
     assert above == {"keras3-float64": [], "keras2-graph": [], "keras2": [8, 12, 15]}, above
+    late = range(len(paper) // 2, len(paper))  # v1-gap.md's reading: the second half of the epochs
+    assert sum(curve("keras2")[e] for e in late) < sum(default[e] for e in late)
     assert arms["keras3-logits"] == arms["keras3"]
     study = collect(ROOT / "deliverables" / "seeds").runs[1]
     assert arms["keras3"] == [[float(row["loss"]) for row in study[seed]["history"]] for seed in range(3)]
