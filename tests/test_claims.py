@@ -4,6 +4,7 @@ cannot outlive the data it describes (doc/testing.md lists them)."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -159,6 +160,9 @@ def test_the_committed_records_with_the_distribution_list_are_counted():
     text = words("doc/run.md")
     assert f"{len(listed)} of the {len(seeds)} seed records in `deliverables/seeds/` have it (the runs made on the Intel Xeon)" in text
     assert "none of `deliverables/ver_1/`, `ver_2/`, `ver_3/` does" in text
+    others = [m for path, m in records.items() if re.match(r"deliverables/(jax|torch)/seeds/", path)]
+    assert others and all("distributions" in m["environment"] for m in others)
+    assert "every JAX and torch seed record" in text
 
 
 @pytest.mark.docs
