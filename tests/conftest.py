@@ -94,6 +94,14 @@ def call_cli(*args, cwd=ROOT, env=None) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(["mnist_repro", *map(str, args)], code, out.getvalue(), err.getvalue())
 
 
+def committed(path: str) -> str:
+    """A file as committed (HEAD), not as the working tree has it: a user's own `make run` rewrites
+    deliverables/ver_N/, and the tests that check the committed results must still hold then. Outside
+    a git checkout (a tarball), the tree's file."""
+    shown = subprocess.run(["git", "show", f"HEAD:{path}"], cwd=ROOT, capture_output=True, text=True)
+    return shown.stdout if shown.returncode == 0 else (ROOT / path).read_text(encoding="utf-8")
+
+
 def load_script(path: str):
     """A script of the checkout that is no package module (`benchmarks/results.py`), loaded from
     its path as the module it is when run, without adding its folder to sys.path."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, bench_with_keras_backend_rows, load_script
+from conftest import ROOT, bench_with_keras_backend_rows, committed, load_script
 from mnist_repro import versions
 from mnist_repro.study.stats import collect, epoch_spread
 
@@ -111,8 +111,9 @@ def words(path: str) -> str:
 
 
 def committed_metrics() -> dict[str, dict]:
-    return {str(path.relative_to(ROOT)): json.loads(path.read_text())
-            for path in sorted((ROOT / "deliverables").glob("**/metrics.json"))}
+    """Every committed metrics.json as committed (a user's own make run rewrites ver_N's)."""
+    paths = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "deliverables").glob("**/metrics.json"))
+    return {path: json.loads(committed(path)) for path in paths}
 
 
 @pytest.mark.docs

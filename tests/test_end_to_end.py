@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, run_cli  # noqa: F401  (the dry run below)
+from conftest import committed as committed_file
 from mnist_repro.outputs import formats
 
 LIMIT = 640
@@ -61,7 +62,7 @@ def test_metrics_json_keeps_the_committed_layout(runs, name):
     """metrics.json format 2: the keys, in the order, of the committed deliverables/ver_1 run, plus
     the backend (settings.backend and environment.backend_version, added with --backend; a reader
     takes their absence as TensorFlow)."""
-    committed = json.loads((ROOT / "deliverables" / "ver_1" / "metrics.json").read_text())
+    committed = json.loads(committed_file("deliverables/ver_1/metrics.json"))
     metrics = json.loads((runs[name][0] / "metrics.json").read_text())
     assert metrics["format"] == committed["format"] == 2
     assert list(metrics) == list(committed)

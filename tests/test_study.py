@@ -202,12 +202,8 @@ def test_readme_results_tables_are_regenerated_from_the_deliverables(readme, lan
     import subprocess
     import tarfile
 
-    from conftest import ROOT
+    from conftest import ROOT, committed
     from mnist_repro.study import readme_table
-
-    def committed(path: str) -> str:
-        shown = subprocess.run(["git", "show", f"HEAD:{path}"], cwd=ROOT, capture_output=True, text=True)
-        return shown.stdout if shown.returncode == 0 else (ROOT / path).read_text(encoding="utf-8")
 
     deliverables = ROOT / "deliverables"
     archive = subprocess.run(["git", "archive", "HEAD", "deliverables/seeds", *[f"deliverables/ver_{n}/metrics.json"
