@@ -193,7 +193,7 @@ analyze: install data
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 test: install data $(TEST_STAMP) $(DEMO_STAMP) $(CLUSTER_STAMP) $(STUDY_STAMP) $(BACKEND_STAMPS)
-	$(BIN)/python -m pytest -q $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder) $(PYTEST_ARGS)
 
 # The benchmark, on this machine: the project on TensorFlow, its Keras + JAX and Keras + torch rows
 # as `mnist-repro run --backend jax|torch` in .venv-jax and .venv-torch (installed here from their

@@ -2,13 +2,15 @@
 test module: test_backends_jax.py and test_backends_torch.py set BACKEND and take these tests
 with `from backend_checks import *` (two modules, so that two pytest-xdist workers share them).
 
-A backend is fixed per process, so every run here is a real process in the backend's own
-environment (.venv-jax, .venv-torch; `make test` installs both), as `make run BACKEND=...` runs
-it. The runs are made once per module and shared: v1 and v3 small, v2 twice (the bytes repeat)
-and once killed and resumed, compared with the first."""
+A backend is fixed per process, so the runs are made in the backend's own environment (.venv-jax,
+.venv-torch; `make test` installs both), once per module and shared: v2 killed by SIGTERM after an
+epoch, in a process of its own (the behaviour is the process's); then, in one process
+(backend_driver.py, each command as `main(argv)`), v2 straight through, the killed command again
+(it resumes), and v1 and v3 small."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -23,12 +25,12 @@ from test_first_minute import NOISE, user_env
 from test_resume import EXACT, saved_epoch
 
 __all__ = ["backend", "run_env", "backend_runs", "test_a_run_writes_every_deliverable_and_names_its_backend",
-           "test_the_same_command_twice_writes_the_same_bytes", "test_a_run_killed_after_an_epoch_resumes_exactly"]
+           "test_the_same_command_twice_writes_the_same_bytes_across_a_kill_and_resume"]
 
 # Whole batches of 128 only: on JAX each other batch or chunk shape is one more XLA compilation.
 SMALL = ("--limit", "256", "--epochs", "2", "--seed", "11")  # v1 and v3: every deliverable
-# v2 also shares its run with the repeat and the resume: an epoch of 1,024 images lasts long enough
-# (a second or more) that a SIGTERM sent once epoch 1's checkpoint appears lands before epoch 3 is saved.
+# v2 is also the run killed and resumed: an epoch of 1,024 images lasts long enough (a second or more)
+# that a SIGTERM sent once epoch 1's checkpoint appears lands before epoch 3 is saved.
 V2 = ("--limit", "1024", "--epochs", "3", "--seed", "11")
 V2_EPOCHS = 3
 
@@ -44,9 +46,8 @@ def needs_environment(name: str):
                                      f"(or `make .venv-{name}/.installed`)")
 
 
-def command(name: str, version: int, out) -> list[str]:
-    return [str(python(name)), "-m", "mnist_repro", "run", "--version", str(version),
-            *(V2 if version == 2 else SMALL), "--backend", name, "--out", str(out)]
+def arguments(name: str, version: int, out) -> list[str]:
+    return ["run", "--version", str(version), *(V2 if version == 2 else SMALL), "--backend", name, "--out", str(out)]
 
 
 @pytest.fixture(scope="module")
@@ -66,21 +67,39 @@ def run_env(backend, tmp_path_factory) -> dict:
     return {**env, "KERAS_HOME": str(keras_home)}
 
 
+@dataclasses.dataclass
+class Runs:
+    killed: subprocess.CompletedProcess  # v2, sent SIGTERM once epoch 1's checkpoint was saved
+    interrupted_at: int  # the epoch its checkpoint held when it stopped
+    left_deliverables: bool  # whether it wrote a ver_2 folder (it must not)
+    driver: subprocess.CompletedProcess  # the one process of the commands below (its own stderr)
+    done: dict  # "v1", "v2", "v3", "resumed" -> (the ver_N folder, that command's CompletedProcess)
+
+
+def kill_after_first_epoch(backend: str, run_env: dict, out) -> tuple[subprocess.CompletedProcess, int, bool]:
+    process = subprocess.Popen([str(python(backend)), "-m", "mnist_repro", *arguments(backend, 2, out)], cwd=ROOT,
+                               env=run_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(lambda: saved_epoch(out / backend, 2) >= 1, process, timeout=400)
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=120)
+    return (subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr), saved_epoch(out / backend, 2),
+            (out / backend / "ver_2").exists())
+
+
 @pytest.fixture(scope="module")
-def backend_runs(backend, run_env, tmp_path_factory):
-    """`runs(version, again=False)` -> (the ver_N folder, the CompletedProcess), each run made once
-    per module; `again` is a second run of the same command into another folder."""
-    made = {}
-
-    def runs(version: int, again: bool = False):
-        if (version, again) not in made:
-            out = tmp_path_factory.mktemp(f"{backend}-v{version}{'-again' if again else ''}")
-            done = subprocess.run(command(backend, version, out), cwd=ROOT, env=run_env,
-                                  capture_output=True, text=True, timeout=600)
-            made[version, again] = (out / backend / f"ver_{version}", done)
-        return made[version, again]
-
-    return runs
+def backend_runs(backend, run_env, tmp_path_factory) -> Runs:
+    root = tmp_path_factory.mktemp(backend)
+    killed, interrupted_at, left_deliverables = kill_after_first_epoch(backend, run_env, root / "resumed")
+    versions = {"v2": 2, "resumed": 2, "v1": 1, "v3": 3}  # v2 first: the process is fresh, as a user's
+    commands = [arguments(backend, version, root / name) for name, version in versions.items()]
+    driver = subprocess.run([str(python(backend)), str(ROOT / "tests" / "backend_driver.py")], cwd=ROOT, env=run_env,
+                            input=json.dumps(commands), capture_output=True, text=True, timeout=900)
+    assert driver.returncode == 0 and driver.stdout, driver.stderr[-3000:]
+    results = json.loads(driver.stdout.splitlines()[-1])
+    done = {name: (root / name / backend / f"ver_{version}",
+                   subprocess.CompletedProcess(command, result["returncode"], result["stdout"], result["stderr"]))
+            for (name, version), command, result in zip(versions.items(), commands, results)}
+    return Runs(killed, interrupted_at, left_deliverables, driver, done)
 
 
 def locked_version(name: str) -> str:
@@ -89,9 +108,10 @@ def locked_version(name: str) -> str:
 
 @pytest.mark.parametrize("version", [1, 2, 3])
 def test_a_run_writes_every_deliverable_and_names_its_backend(backend, backend_runs, version):
-    folder, done = backend_runs(version)
+    folder, done = backend_runs.done[f"v{version}"]
     assert done.returncode == 0, done.stderr[-3000:]
     assert not NOISE.search(done.stderr + done.stdout), done.stderr
+    assert not NOISE.search(backend_runs.driver.stderr), backend_runs.driver.stderr  # the backend's import
     assert "note:" not in done.stdout  # keras.json agrees with --backend
     assert not (folder.parent.parent / f"ver_{version}").exists()  # beside TensorFlow's, never in its place
     metrics = json.loads((folder / "metrics.json").read_text())
@@ -111,29 +131,19 @@ def test_a_run_writes_every_deliverable_and_names_its_backend(backend, backend_r
     assert len(formats.read_history(folder / "history.csv")) == metrics["settings"]["epochs"]
 
 
-def test_the_same_command_twice_writes_the_same_bytes(backend_runs):
-    (first, done), (second, again) = backend_runs(2), backend_runs(2, again=True)
-    assert done.returncode == again.returncode == 0, again.stderr[-3000:]
+def test_the_same_command_twice_writes_the_same_bytes_across_a_kill_and_resume(backend_runs):
+    """The same v2 command in two processes: once straight through, once killed by SIGTERM after an
+    epoch and then run again, which resumes. Byte-identical label files and history.csv say both that
+    the bytes repeat from one process to the next (the first epoch was trained by the killed process)
+    and that the resume is exact."""
+    killed, interrupted_at = backend_runs.killed, backend_runs.interrupted_at
+    assert killed.returncode == 130, killed.stderr[-3000:]
+    assert "Traceback" not in killed.stderr and "interrupted: run the same command again to resume" in killed.stderr
+    assert 1 <= interrupted_at < V2_EPOCHS and not backend_runs.left_deliverables
+
+    (straight, first), (resumed, again) = backend_runs.done["v2"], backend_runs.done["resumed"]
+    assert first.returncode == again.returncode == 0, (first.stderr + again.stderr)[-3000:]
+    assert f"resuming version 2 from epoch {interrupted_at}" in again.stdout
     for name in EXACT:
-        assert (first / name).read_bytes() == (second / name).read_bytes(), name
-
-
-def test_a_run_killed_after_an_epoch_resumes_exactly(backend, run_env, backend_runs, tmp_path):
-    arguments = command(backend, 2, tmp_path)
-    process = subprocess.Popen(arguments, cwd=ROOT, env=run_env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    wait_for(lambda: saved_epoch(tmp_path / backend, 2) >= 1, process, timeout=400)
-    process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=120)
-    interrupted_at = saved_epoch(tmp_path / backend, 2)
-    assert process.returncode == 130, stderr[-3000:]
-    assert "Traceback" not in stderr and "interrupted: run the same command again to resume" in stderr
-    assert 1 <= interrupted_at < V2_EPOCHS and not (tmp_path / backend / "ver_2").exists()
-
-    done = subprocess.run(arguments, cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert f"resuming version 2 from epoch {interrupted_at}" in done.stdout
-    uninterrupted, _ = backend_runs(2)
-    for name in EXACT:
-        assert (tmp_path / backend / "ver_2" / name).read_bytes() == (uninterrupted / name).read_bytes(), name
-    assert not (tmp_path / backend / ".checkpoints" / "ver_2").exists()
+        assert (resumed / name).read_bytes() == (straight / name).read_bytes(), name
+    assert not (resumed.parent / ".checkpoints" / "ver_2").exists()

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from in_process import call_main
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -19,6 +21,20 @@ def pytest_configure(config):
     # `pytest -m docs` runs only these, `-m "not docs"` leaves them out; `make test` runs them too.
     config.addinivalue_line("markers", "docs: checks a doc's exact wording or a table the docs show against "
                                        "the files it comes from")
+
+
+# The slowest files first (as `pytest --durations` measured them on 2026-12-02), with xdist's own
+# reordering off (`make test` passes --no-loadscope-reorder; xdist would put the files with the most
+# tests first, and these have few): two workers then finish together, not one running a long file
+# alone at the end. Only the order changes; the rest keep theirs.
+SLOWEST_FIRST = ("test_resume.py", "test_first_minute.py", "test_full_disk.py", "test_cluster.py", "test_options.py",
+                 "test_backends_torch.py", "test_backends_jax.py", "test_bad_input.py", "test_claims.py",
+                 "test_reliability.py", "test_verify.py", "test_study.py", "test_serve.py")
+
+
+def pytest_collection_modifyitems(items):
+    place = {name: rank for rank, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: place.get(item.path.name, len(place)))  # a stable sort
 
 
 def cli_env() -> dict:
@@ -59,39 +75,9 @@ def _start_tensorflow_once() -> None:
 
 
 def call_cli(*args, cwd=ROOT, env=None) -> subprocess.CompletedProcess:
-    """The CLI's `main(argv)` in this process: the same exit code, stdout and stderr as a process.
-    Keras's session is cleared first, so a run builds, names and seeds its layers as in a fresh
-    process (the same bytes)."""
-    import contextlib
-    import io
-    import signal
-
-    import keras
-
-    from mnist_repro.__main__ import main
-
+    """The CLI's `main(argv)` in this process (in_process.call_main), TensorFlow's runtime started first."""
     _start_tensorflow_once()
-    keras.backend.clear_session()
-    out, err = io.StringIO(), io.StringIO()
-    sigterm = signal.getsignal(signal.SIGTERM)  # main() installs its own; give pytest's back
-    saved_env, saved_argv0 = dict(os.environ), sys.argv[0]
-    os.environ.pop("MNIST_NPZ", None)
-    os.environ.update({key: str(value) for key, value in (env or {}).items()})
-    sys.argv[0] = "__main__.py"  # the program name in messages, as `python -m mnist_repro` has it
-    try:
-        with contextlib.chdir(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                code = main([str(arg) for arg in args])
-            except SystemExit as exit_:  # argparse's errors and --help
-                code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-                if isinstance(exit_.code, str):
-                    err.write(exit_.code)
-    finally:
-        signal.signal(signal.SIGTERM, sigterm)
-        os.environ.clear()
-        os.environ.update(saved_env)
-        sys.argv[0] = saved_argv0
-    return subprocess.CompletedProcess(["mnist_repro", *map(str, args)], code, out.getvalue(), err.getvalue())
+    return call_main(*args, cwd=cwd, env=env)
 
 
 def committed(path: str) -> str:

@@ -1,5 +1,6 @@
 """Every version on Keras's JAX backend, through `mnist-repro run --backend jax` in .venv-jax: every
-deliverable, the backend named, the same bytes twice, an exact resume (backend_checks.py)."""
+deliverable, the backend named, the same bytes from two processes, one of them killed after an epoch
+and resumed (backend_checks.py)."""
 
 from backend_checks import *  # noqa: F403  (the checks, on this module's BACKEND)
 from backend_checks import needs_environment

@@ -1,6 +1,7 @@
 """Every version on Keras's torch backend, through `mnist-repro run --backend torch` in .venv-torch:
-every deliverable, the backend named, the same bytes twice, an exact resume (backend_checks.py);
-and the Keras behaviour behind the checkpoint's copy of torch's global random stream."""
+every deliverable, the backend named, the same bytes from two processes, one of them killed after an
+epoch and resumed (backend_checks.py); and the Keras behaviour behind the checkpoint's copy of
+torch's global random stream."""
 
 import json
 import subprocess

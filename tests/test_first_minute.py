@@ -222,7 +222,7 @@ def test_a_run_installs_only_what_a_run_needs():
 
 def test_the_package_declares_its_dependencies_extras_and_command():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert project["project"]["scripts"] == {"mnist-repro": "mnist_repro.__main__:main"}
+    assert project["project"]["scripts"] == {"mnist-repro": "mnist_repro.__main__:cli"}
     requires = metadata.requires("mnist-repro")
     assert "tensorflow==2.21.0" in requires and "pillow==13.0.0" in requires
     extras = {extra: {r.split(";")[0].strip() for r in requires if f'extra == "{extra}"' in r}

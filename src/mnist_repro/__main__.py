@@ -11,6 +11,8 @@ from pathlib import Path
 from . import backend, errors, paths
 from .errors import CannotListen
 
+INTERRUPTED = 130  # the exit code of a run stopped by Ctrl-C or SIGTERM, as a shell gives it
+
 
 class OneLineParser(argparse.ArgumentParser):
     """argparse, but a bad value is one line on stderr and exit 2, not usage plus error."""
@@ -214,7 +216,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted: run the same command again to resume from the last finished epoch "
               "(add --restart to start over)", file=sys.stderr)
-        return 130
+        return INTERRUPTED
     except Exception as error:  # noqa: BLE001 - the one place where every failure becomes one line
         known = errors.explain(error)
         if known is not None:
@@ -224,5 +226,18 @@ def main(argv=None) -> int:
         return 70  # EX_SOFTWARE: a bug, not the user's input
 
 
+def cli() -> None:
+    """The command line as a process (`python -m mnist_repro`, the `mnist-repro` script). An
+    interrupted run leaves without the interpreter's teardown: with TensorFlow's or JAX's threads
+    stopped mid-step, that teardown has crashed (SIGSEGV, exit -11, after the "interrupted:" line;
+    seen on TensorFlow 2.21 and JAX 0.10, 2026-12), and the checkpoint is already on disk."""
+    code = main()
+    if code == INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    cli()
