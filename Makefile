@@ -99,14 +99,15 @@ $(STUDY_STAMP): requirements-study.txt lock/study.txt | $(STAMP)
 	touch $@
 
 # The other Keras backends, each in its own environment so that .venv, whose packages a TensorFlow run
-# records, never changes: the same TensorFlow wheel and run lock as .venv (tf.data feeds the batches on
-# every backend), then lock/jax.txt or lock/torch.txt, hash-checked, and the project, editable.
-# BACKEND=tensorflow runs in .venv with the command lines of before (no --backend).
+# records, never changes: lock/jax.txt or lock/torch.txt, hash-checked, and the project, editable, over
+# .venv's run packages (tf.data feeds the batches on every backend), which lock/layer.py adds after the
+# environment's own, so that TensorFlow is installed once. BACKEND=tensorflow runs in .venv with the
+# command lines of before (no --backend).
 BACKEND_STAMPS := $(foreach backend,$(filter-out tensorflow,$(BACKENDS)),.venv-$(backend)/.installed)
-$(BACKEND_STAMPS): .venv-%/.installed: requirements.txt requirements-%.txt pyproject.toml $(wildcard lock/run-*.txt) lock/%.txt $(TF_CHOICE)
-	@echo "Keras backend $*: installing .venv-$* from lock/$*.txt (first use; lock/README.md)"
+$(BACKEND_STAMPS): .venv-%/.installed: requirements-%.txt pyproject.toml $(wildcard lock/run-*.txt) lock/%.txt lock/layer.py $(STAMP)
+	@echo "Keras backend $*: installing .venv-$* from lock/$*.txt over .venv's run packages (first use; lock/README.md)"
 	test -x .venv-$*/bin/python || $(PYTHON) -m venv .venv-$*
-	$(PYTHON) lock/tensorflow_wheel.py install .venv-$*/bin/python "$$(cat $(TF_CHOICE))"
+	$(PYTHON) lock/layer.py .venv-$*/bin/python $(BIN)/python
 	$(PYTHON) lock/install.py .venv-$*/bin/python lock/$*.txt
 	.venv-$*/bin/python -m pip install -q --no-deps -e .
 	touch $@

@@ -1,7 +1,9 @@
 """The other Keras backends' environments: lock/torch.txt holds PyTorch's CPU wheel and names only
 PyTorch's index; `make run BACKEND=jax|torch` installs .venv-jax or .venv-torch from the locks on
 first use and runs there, BACKEND=tensorflow keeps .venv and the command of before, a bad BACKEND
-stops make in one line; lock/install.py names PyTorch's index when torch is found nowhere. The environments themselves are installed by hand, not here (minutes)."""
+stops make in one line; lock/install.py names PyTorch's index when torch is found nowhere; lock/layer.py
+lets such an environment see .venv's run packages after its own. The environments themselves are
+installed by hand, not here (minutes)."""
 
 from __future__ import annotations
 
@@ -76,12 +78,49 @@ def test_a_run_on_a_backend_installs_its_environment_then_runs_there(backend):
     lines = plan("run", "VERSION=1", f"BACKEND={backend}")
     venv = f".venv-{backend}"
     steps = [f"test -x {venv}/bin/python || python3 -m venv {venv}",
-             f'python3 lock/tensorflow_wheel.py install {venv}/bin/python "$(cat .venv/.tensorflow-wheel)"',
+             f"python3 lock/layer.py {venv}/bin/python .venv/bin/python",
              f"python3 lock/install.py {venv}/bin/python lock/{backend}.txt",
              f"{venv}/bin/python -m pip install -q --no-deps -e .", f"touch {venv}/.installed",
              f"{venv}/bin/python -m mnist_repro run --version 1 --backend {backend}"]
     assert [line for line in lines if line in steps] == steps, lines
     assert lines[-1] == steps[-1]
+
+
+def test_a_backend_environment_sees_the_run_packages_after_its_own(tmp_path):
+    """lock/layer.py on two bare environments: a module of the backend's own wins over .venv's, one
+    only .venv has imports, a .pth file of .venv's (the editable project's kind) works, and of a
+    distribution in both the backend's own version is the one recorded."""
+    pythons = {}
+    for name in ("run", "backend"):
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / name)], check=True)
+        pythons[name] = str(tmp_path / name / "bin" / "python")
+        packages = Path(subprocess.run([pythons[name], "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                                       capture_output=True, text=True, check=True).stdout.strip())
+        (packages / "both.py").write_text(f"WHERE = {name!r}\n")
+        version = "1.0" if name == "run" else "2.0"
+        (packages / f"dup-{version}.dist-info").mkdir()
+        (packages / f"dup-{version}.dist-info" / "METADATA").write_text(f"Metadata-Version: 2.1\nName: dup\nVersion: {version}\n")
+        if name == "run":
+            (packages / "run_only.py").write_text("WHERE = 'run'\n")
+            (tmp_path / "elsewhere").mkdir()
+            (tmp_path / "elsewhere" / "via_pth.py").write_text("WHERE = 'pth'\n")
+            (packages / "extra.pth").write_text(str(tmp_path / "elsewhere") + "\n")
+    done = subprocess.run([sys.executable, str(ROOT / "lock" / "layer.py"), pythons["backend"], pythons["run"]],
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    probe = ("import both, run_only, via_pth; from mnist_repro import environment; "
+             "print(both.WHERE, run_only.WHERE, via_pth.WHERE, environment.distributions()['dup'])")
+    seen = subprocess.run([pythons["backend"], "-c", probe], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert seen.stdout.split() == ["backend", "run", "pth", "2.0"], seen.stderr
+
+
+def test_layering_over_a_missing_environment_is_one_line(tmp_path):
+    done = subprocess.run([sys.executable, str(ROOT / "lock" / "layer.py"), sys.executable, str(tmp_path / "none" / "python")],
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and done.stdout == "", done.stdout
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: could not layer ") and "run `make install` first" in lines[0], done.stderr
 
 
 def test_tensorflow_keeps_dotvenv_and_the_command_of_before():

@@ -49,12 +49,14 @@ def git_commit() -> dict:
 
 def distributions() -> dict[str, str]:
     """Every installed distribution and its version, so that a result names its whole environment,
-    not only the libraries it imports (h5py, protobuf, ml-dtypes... change results too)."""
+    not only the libraries it imports (h5py, protobuf, ml-dtypes... change results too). Of two
+    copies, the first on sys.path is the one imported (a backend's environment sees .venv's packages
+    after its own: lock/layer.py)."""
     found = {}
     for dist in metadata.distributions():
         name = (dist.metadata["Name"] or "").strip()
         if name:
-            found[name.lower().replace("_", "-").replace(".", "-")] = dist.version
+            found.setdefault(name.lower().replace("_", "-").replace(".", "-"), dist.version)
     return dict(sorted(found.items()))
 
 
