@@ -101,10 +101,11 @@ $(STUDY_STAMP): requirements-study.txt lock/study.txt | $(STAMP)
 # The other Keras backends, each in its own environment so that .venv, whose packages a TensorFlow run
 # records, never changes: lock/jax.txt or lock/torch.txt, hash-checked, and the project, editable, over
 # .venv's run packages (tf.data feeds the batches on every backend), which lock/layer.py adds after the
-# environment's own, so that TensorFlow is installed once. BACKEND=tensorflow runs in .venv with the
-# command lines of before (no --backend).
+# environment's own, so that TensorFlow is installed once ($(STAMP) stands for the run lock and
+# pyproject.toml, which it depends on). BACKEND=tensorflow runs in .venv with the command lines of
+# before (no --backend).
 BACKEND_STAMPS := $(foreach backend,$(filter-out tensorflow,$(BACKENDS)),.venv-$(backend)/.installed)
-$(BACKEND_STAMPS): .venv-%/.installed: requirements-%.txt pyproject.toml $(wildcard lock/run-*.txt) lock/%.txt lock/layer.py $(STAMP)
+$(BACKEND_STAMPS): .venv-%/.installed: requirements-%.txt lock/%.txt lock/layer.py $(STAMP)
 	@echo "Keras backend $*: installing .venv-$* from lock/$*.txt over .venv's run packages (first use; lock/README.md)"
 	test -x .venv-$*/bin/python || $(PYTHON) -m venv .venv-$*
 	$(PYTHON) lock/layer.py .venv-$*/bin/python $(BIN)/python

@@ -4,11 +4,11 @@
 .venv-jax and .venv-torch need everything a TensorFlow run has (tf.data makes the batches on every
 backend, and Keras, NumPy and the rest are the run lock's), plus JAX or PyTorch. Installed again in
 each, TensorFlow and its packages took gigabytes more per backend (doc/install.md#disk-and-download),
-and a CI machine once ran out of disk on the second copy. So each backend's environment holds only its own lock (lock/jax.txt or
-lock/torch.txt) and the project, and a `.pth` file in its site-packages adds .venv's site-packages
-after its own (with `site.addsitedir`, so that the `.pth` files there, the editable project's
-among them, work too): a package of its own comes first, and .venv itself never changes, so a
-TensorFlow run still records the packages it recorded before.
+and a CI machine once ran out of disk on the second copy. So each backend's environment holds only
+its own lock (lock/jax.txt or lock/torch.txt) and the project, and a `.pth` file in its
+site-packages adds .venv's site-packages after its own (with `site.addsitedir`, so that the `.pth`
+files there, the editable project's among them, work too): a package of its own comes first, and
+.venv itself never changes, so a TensorFlow run still records the packages it recorded before.
 """
 
 from __future__ import annotations

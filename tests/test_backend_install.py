@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, load_script
 from test_lock import LOCK, load_install
 
 TORCH_CPU_SHA256 = "6746dbcbeb526eb61330b76b41ff1b4eb848951103a892eeb080dfa2b264667b"  # PyTorch's index lists it
@@ -94,8 +94,7 @@ def test_a_backend_environment_sees_the_run_packages_after_its_own(tmp_path):
     for name in ("run", "backend"):
         subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / name)], check=True)
         pythons[name] = str(tmp_path / name / "bin" / "python")
-        packages = Path(subprocess.run([pythons[name], "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                                       capture_output=True, text=True, check=True).stdout.strip())
+        packages = load_script("lock/layer.py").site_packages(pythons[name])
         (packages / "both.py").write_text(f"WHERE = {name!r}\n")
         version = "1.0" if name == "run" else "2.0"
         (packages / f"dup-{version}.dist-info").mkdir()
