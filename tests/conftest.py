@@ -97,28 +97,6 @@ def load_script(path: str):
     return module
 
 
-def bench_with_keras_backend_rows() -> dict:
-    """The committed benchmarks/results.json with v1's rows of `mnist-repro run --backend jax|torch`
-    (runner "backend") as bench.py now makes them: the committed Keras + JAX row's numbers, and
-    twice its times for Keras + torch. Nothing is timed."""
-    import copy
-    import json
-
-    bench = json.loads((ROOT / "benchmarks" / "results.json").read_text())
-    jax = next(row for row in bench["rows"] if row["version"] == 1 and row["config"] == "jax")
-    bench["rows"].remove(jax)
-    for config, backend, slower in (("jax", "jax", 1), ("keras_torch", "torch", 2)):
-        row = {**copy.deepcopy(jax), "config": config, "runner": "backend", "epoch_cpu_s": None, "test_accuracy": 97.5,
-               "label": f"Keras + {backend} (mnist-repro run --backend {backend})", "epoch_s": [slower * s for s in jax["epoch_s"]]}
-        for key in ("median_s", "min_s", "max_s"):
-            row[key] = slower * jax[key]
-        for key in ("images_per_s", "gflops", "percent_of_peak"):
-            row[key] = jax[key] / slower
-        bench["rows"].append(row)
-    bench["libraries"]["backends"] = {"jax": {"jax": "0.10.2"}, "torch": {"torch": "2.13.0+cpu"}}
-    return bench
-
-
 def assert_one_line_error(done: subprocess.CompletedProcess, *fragments: str) -> str:
     assert done.returncode != 0, done.stdout + done.stderr
     assert "Traceback" not in done.stderr + done.stdout
