@@ -140,13 +140,40 @@ def mnist(mnist_path):
 SMALL_RUN = ("--limit", "640", "--epochs", "3", "--seed", "11")
 
 
+class SmallRuns:
+    """name -> (ver_N folder, the run's CompletedProcess); "2-plain" is v2 with `--speed plain`. Each
+    run is made when a test first asks for it, once for all of pytest-xdist's workers: the first to
+    ask makes it under a lock file in the folder they share, the others wait for it and read it.
+    The folders are read-only to the tests."""
+
+    RUNS = {"1": (1, ()), "2": (2, ()), "3": (3, ()), "2-plain": (2, ("--speed", "plain"))}
+
+    def __init__(self, root: Path):
+        self.root, self.made = root, {}
+        root.mkdir(exist_ok=True)
+
+    def __getitem__(self, name: str) -> tuple[Path, subprocess.CompletedProcess]:
+        if name not in self.made:
+            self.made[name] = self.make(name)
+        return self.made[name]
+
+    def make(self, name: str) -> tuple[Path, subprocess.CompletedProcess]:
+        import fcntl
+        import json
+
+        version, extra = self.RUNS[name]
+        out, record = self.root / f"small-run-{name}", self.root / f"small-run-{name}.json"
+        args = ["run", "--version", str(version), *SMALL_RUN, "--out", str(out), *extra]
+        with open(self.root / f"small-run-{name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or when the worker dies
+            if not record.exists():
+                done = run_cli(*args)
+                assert done.returncode == 0, done.stderr[-3000:]
+                record.write_text(json.dumps({"stdout": done.stdout, "stderr": done.stderr}))
+        return out / f"ver_{version}", subprocess.CompletedProcess(args, 0, **json.loads(record.read_text()))
+
+
 @pytest.fixture(scope="session")
-def small_runs(tmp_path_factory) -> dict:
-    """name -> (ver_N folder, the run's CompletedProcess); "2-plain" is v2 with `--speed plain`."""
-    made = {}
-    for name, version, extra in (("1", 1, ()), ("2", 2, ()), ("3", 3, ()), ("2-plain", 2, ("--speed", "plain"))):
-        out = tmp_path_factory.mktemp(f"small-run-{name}")
-        done = run_cli("run", "--version", version, *SMALL_RUN, "--out", out, *extra)
-        assert done.returncode == 0, done.stderr[-3000:]
-        made[name] = (out / f"ver_{version}", done)
-    return made
+def small_runs(tmp_path_factory) -> SmallRuns:
+    shared = tmp_path_factory.getbasetemp()  # under xdist, each worker's; its parent is the session's
+    return SmallRuns((shared.parent if os.environ.get("PYTEST_XDIST_WORKER") else shared) / "small-runs")
