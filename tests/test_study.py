@@ -2,6 +2,7 @@
 
 import csv
 import json
+import shutil
 
 import pytest
 
@@ -355,7 +356,8 @@ def test_report_gives_each_backend_its_n_mean_interval_and_test(tmp_path):
     assert (f"| JAX 0.7.0 | 3 | AVX-512 (3) | 97.97 ± 0.15 % | [97.80, 98.10] % | [{spread.mean - half:.2f}, "
             f"{spread.mean + half:.2f}] % | inside | 0.01000 ± 0.00000 | 0.08000 ± 0.00000 |") in version_1
     assert "| TensorFlow 2.21.0 | 4 | AVX-512 (3), AVX2 (1) | 97.68 ± 0.17 % |" in version_1
-    assert "| PyTorch 2.8.0+cpu | 1 | AVX2 (1) | 97.60 ± 0.00 % | [97.60, 97.60] % | — | — |" in version_1
+    # One run has no spread: its value stands alone, not as "± 0.00".
+    assert "| PyTorch 2.8.0+cpu | 1 | AVX2 (1) | 97.60 % | [97.60, 97.60] % | — | — | 0.01000 | 0.08000 |" in version_1
     # The test is on the AVX-512 runs only: TensorFlow's 250, 230, 210 test errors against JAX's 220, 200, 190.
     tensorflow, jax = [250, 230, 210], [220, 200, 190]
     p = exact_p(tensorflow, jax)
@@ -375,7 +377,9 @@ def test_the_backend_sentences_name_the_cpu_kind_the_test_and_the_missing_runs(t
     assert "and the paper's 97.62 % lies inside it." in version_1
     assert ("PyTorch has one run (97.60 %), from AVX2 (1): a spread and a prediction interval need at least 2. "
             "No test of whether PyTorch shifts the accuracy: it needs at least 2 runs on each backend "
-            "(TensorFlow has 4, PyTorch 1).") in version_1
+            "(TensorFlow has 4, PyTorch 1). 1 of the study's 20 PyTorch runs are made: `make reproduce BACKEND=torch "
+            "VERSIONS=1 SEEDS=20` makes the rest.") in version_1
+    assert "3 of the study's 20 JAX runs are made: `make reproduce BACKEND=jax VERSIONS=1 SEEDS=20`" in version_1
     for name, label in (("jax", "JAX"), ("torch", "PyTorch")):
         assert (f"\nNo {label} runs of version 2 yet: `make reproduce BACKEND={name} VERSIONS=2 SEEDS=10` makes "
                 "them.\n") in version_2
@@ -401,22 +405,28 @@ def test_a_record_of_another_backend_in_a_backends_folder_is_refused(tmp_path):
     seeds = tmp_path / "seeds"
     make_run(seeds, 1, 0, 97.6)
     make_run(tmp_path / "jax" / "seeds", 1, 0, 97.6)  # no backend in its settings: TensorFlow's
-    with pytest.raises(FolderUnusable, match="seed_0: metrics.json records the tensorflow backend, not jax"):
+    with pytest.raises(FolderUnusable, match="^jax/seeds/ver_1/seed_0: metrics.json records the tensorflow backend, not jax"):
         report.build(seeds, tmp_path)
     assert not (tmp_path / "REPORT.md").exists()
 
 
-def test_the_one_line_summary_of_a_backend(tmp_path):
-    from mnist_repro.study import report_backends
-
-    backend_study(tmp_path)
-    tensorflow = stats.collect(tmp_path / "seeds").runs[1]
-    others = {name: study.runs.get(1, {}) for name, study in report_backends.collect_backends(tmp_path).items()}
-    line = report_backends.summary_line(versions.get(1), "jax", others["jax"], tensorflow)
-    assert line == (f"JAX: 97.97 ± 0.15 %, n = 3, the paper inside the 95 % prediction interval; against TensorFlow "
-                    f"on AVX-512 p = {exact_p([250, 230, 210], [220, 200, 190]):.3f}")
-    assert report_backends.summary_line(versions.get(1), "torch", others["torch"], tensorflow) == "PyTorch: 97.60 ± 0.00 %, n = 1"
-    assert report_backends.summary_line(versions.get(2), "jax", {}, tensorflow) == "JAX: no runs of version 2 yet"
+@pytest.mark.docs
+def test_jax_v3_stops_at_one_run_as_planned_and_says_its_time(tmp_path):
+    seeds = tmp_path / "seeds"
+    for seed in (0, 1):
+        make_run(seeds, 3, seed, 99.1 + seed / 10, flags=AVX512)
+    make_run(tmp_path / "jax" / "seeds", 3, 0, 99.2, backend="jax", flags=AVX512)  # trained for 30 s
+    version_3 = report.build(seeds, tmp_path).read_text().split("## Version 3")[1]
+    assert ("The study stops JAX's version 3 at 1 of 3 runs, planned for a run of over an hour on a 2-core CPU; here "
+            "a run trained for 0 min (the mean of 1, val pass included; CPU kinds: AVX-512 (1)).") in version_3
+    assert "of the study's" not in version_3.split("\nJAX has one run")[1].split("\n")[0]
+    assert "No PyTorch runs of version 3 yet: `make reproduce BACKEND=torch VERSIONS=3 SEEDS=3` makes them." in version_3
+    (tmp_path / "jax" / "seeds" / "ver_3" / "seed_0" / "metrics.json").unlink()
+    with pytest.raises(FolderUnusable, match=r"^jax/seeds/ver_3/seed_0: no metrics.json \(run incomplete\)"):
+        report.build(seeds, tmp_path)  # named under jax/, not as TensorFlow's seeds/ver_3/seed_0
+    shutil.rmtree(tmp_path / "jax" / "seeds" / "ver_3" / "seed_0")
+    version_3 = report.build(seeds, tmp_path).read_text().split("## Version 3")[1]
+    assert "No JAX runs of version 3 yet: `make reproduce BACKEND=jax VERSIONS=3 SEEDS=1` makes them." in version_3
 
 
 def test_the_v1_gap_page_gives_each_backends_final_loss_from_the_seeds(tmp_path):

@@ -15,7 +15,20 @@ from .stats import Study, collect, final_spread, interval_verdict, permutation_p
 OTHERS = tuple(name for name in backend.NAMES if name != backend.DEFAULT)
 LABELS = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 TARGET_SEEDS = {1: 20, 2: 10, 3: 3}  # the study's n per backend for v1, v2, v3 (issue 34)
+# JAX's v3 stops at one run: on a 2-core CPU one run trains for over an hour (issue 34 allows that stop).
+PLANNED_STOPS = {("jax", 3): 1}
 MIN_RUNS = 2  # a standard deviation, a prediction interval and a test all need two runs per backend
+
+
+def target(name: str, number: int) -> int:
+    """How many runs the study makes of version `number` on backend `name`."""
+    return PLANNED_STOPS.get((name, number), TARGET_SEEDS.get(number, 5))
+
+
+def mean_text(spread, digits: int, unit: str = "") -> str:
+    """'97.81 ± 0.10 %', or the value alone for one run, whose spread is unknown rather than 0."""
+    mean = f"{spread.mean:.{digits}f}"
+    return f"{mean} ± {spread.std:.{digits}f}{unit}" if spread.n >= MIN_RUNS else f"{mean}{unit}"
 
 
 def seeds_root(deliverables: Path, name: str) -> Path:
@@ -24,7 +37,7 @@ def seeds_root(deliverables: Path, name: str) -> Path:
 
 def collect_backends(deliverables: Path) -> dict[str, Study]:
     """Each other backend's seed records; a record that names another backend is skipped as misplaced."""
-    return {name: collect(seeds_root(deliverables, name), backend=name) for name in OTHERS}
+    return {name: collect(seeds_root(deliverables, name), backend=name, base=deliverables) for name in OTHERS}
 
 
 def kinds(runs: dict) -> dict[str, list[dict]]:
@@ -52,9 +65,8 @@ def _row(version, name: str, runs: dict) -> list:
     losses = [final_spread(runs, key) for key in ("train_loss", "test_loss")]
     interval = f"[{low:.2f}, {high:.2f}] %" if accuracy.n >= MIN_RUNS else "—"
     verdict = interval_verdict(version.paper.test_accuracy, accuracy, 2, " pp") if accuracy.n >= MIN_RUNS else "—"
-    return [_library(runs, name), accuracy.n, kinds_text(runs), f"{accuracy.mean:.2f} ± {accuracy.std:.2f} %",
-            f"[{accuracy.low:.2f}, {accuracy.high:.2f}] %", interval, verdict,
-            *(f"{loss.mean:.5f} ± {loss.std:.5f}" for loss in losses)]
+    return [_library(runs, name), accuracy.n, kinds_text(runs), mean_text(accuracy, 2, " %"),
+            f"[{accuracy.low:.2f}, {accuracy.high:.2f}] %", interval, verdict, *(mean_text(loss, 5) for loss in losses)]
 
 
 def errors_of(run: dict) -> int:
@@ -114,7 +126,26 @@ def interval_sentence(version, name: str, runs: dict) -> str:
 
 def missing_line(version, name: str) -> str:
     return (f"No {LABELS[name]} runs of version {version.number} yet: `make reproduce BACKEND={name} "
-            f"VERSIONS={version.number} SEEDS={TARGET_SEEDS.get(version.number, 5)}` makes them.")
+            f"VERSIONS={version.number} SEEDS={target(name, version.number)}` makes them.")
+
+
+def minutes(runs: dict) -> str:
+    """The runs' mean training time (with the val pass), in whole minutes."""
+    times = [float(run["metrics"]["results"]["training_time_s"]) for _, run in sorted(runs.items())]
+    return f"{sum(times) / len(times) / 60:.0f} min"
+
+
+def plan_sentence(version, name: str, runs: dict) -> str:
+    """What is left of the study's plan for this backend, and the command that makes it; or why it stops early."""
+    label, wanted, full = LABELS[name], target(name, version.number), TARGET_SEEDS.get(version.number, 5)
+    if len(runs) < wanted:
+        return (f" {len(runs)} of the study's {wanted} {label} runs are made: `make reproduce BACKEND={name} "
+                f"VERSIONS={version.number} SEEDS={wanted}` makes the rest.")
+    if wanted >= full:
+        return ""
+    took = f"{minutes(runs)} (the mean of {len(runs)}, val pass included; CPU kinds: {kinds_text(runs)})"
+    return (f" The study stops {label}'s version {version.number} at {wanted} of {full} runs, planned for a run of over "
+            f"an hour on a 2-core CPU; here a run trained for {took}.")
 
 
 def section(version, tensorflow_runs: dict, others: dict[str, dict]) -> list[str]:
@@ -132,21 +163,7 @@ def section(version, tensorflow_runs: dict, others: dict[str, dict]) -> list[str
         if not runs:
             lines += [missing_line(version, name), ""]
             continue
-        lines += [interval_sentence(version, name, runs) + " " + shift_sentence(name, tensorflow_runs, runs), ""]
+        lines += [interval_sentence(version, name, runs) + " " + shift_sentence(name, tensorflow_runs, runs)
+                  + plan_sentence(version, name, runs), ""]
     return lines
-
-
-def summary_line(version, name: str, runs: dict, tensorflow_runs: dict) -> str:
-    """One line for a README: '{label}: mean ± std %, n = N, paper inside/outside; against TensorFlow p = …'."""
-    if not runs:
-        return f"{LABELS[name]}: no runs of version {version.number} yet"
-    accuracy = final_spread(runs, "test_accuracy")
-    text = f"{LABELS[name]}: {accuracy.mean:.2f} ± {accuracy.std:.2f} %, n = {accuracy.n}"
-    if accuracy.n >= MIN_RUNS:
-        inside = interval_verdict(version.paper.test_accuracy, accuracy, 2) == "inside"
-        text += f", the paper {'inside' if inside else 'outside'} the 95 % prediction interval"
-    if accuracy.n >= MIN_RUNS and len(tensorflow_runs) >= MIN_RUNS:
-        kind, ours, theirs = comparison(tensorflow_runs, runs)
-        text += f"; against TensorFlow{f' on {kind}' if kind else ''} p = {permutation_p_value(ours, theirs)[0]:.3f}"
-    return text
 

@@ -111,10 +111,12 @@ def load_run(folder: Path) -> dict:
     return {"metrics": metrics, "history": history}
 
 
-def collect(root: Path, backend: str | None = None) -> Study:
+def collect(root: Path, backend: str | None = None, base: Path | None = None) -> Study:
     """Every seed record under `root`; with `backend`, a record that names another backend in its
-    settings (none named: TensorFlow, as before backends were a setting) is skipped as misplaced."""
-    study = Study()
+    settings (none named: TensorFlow, as before backends were a setting) is skipped as misplaced.
+    A skipped folder is named from `base` (root's parent unless given), so that jax/seeds/ver_1/seed_0
+    and seeds/ver_1/seed_0 read apart."""
+    study, base = Study(), root.parent if base is None else base
     for number, version_folder in paths.version_folders(root):
         for seed, folder in paths.seed_folders(version_folder):
             try:
@@ -123,7 +125,7 @@ def collect(root: Path, backend: str | None = None) -> Study:
                 if backend is not None and recorded != backend:
                     raise ValueError(f"metrics.json records the {recorded} backend, not {backend}")
             except ValueError as error:
-                study.skipped.append(f"{folder.relative_to(root.parent) if root.parent in folder.parents else folder}: {error}")
+                study.skipped.append(f"{folder.relative_to(base) if base in folder.parents else folder}: {error}")
                 continue
             study.runs.setdefault(number, {})[seed] = run
     return study
