@@ -15,14 +15,7 @@ from .stats import Study, collect, final_spread, interval_verdict, permutation_p
 OTHERS = tuple(name for name in backend.NAMES if name != backend.DEFAULT)
 LABELS = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 TARGET_SEEDS = {1: 20, 2: 10, 3: 3}  # the study's n per backend for v1, v2, v3 (issue 34)
-# JAX's v3 stops at one run: on a 2-core CPU one run trains for over an hour (issue 34 allows that stop).
-PLANNED_STOPS = {("jax", 3): 1}
 MIN_RUNS = 2  # a standard deviation, a prediction interval and a test all need two runs per backend
-
-
-def target(name: str, number: int) -> int:
-    """How many runs the study makes of version `number` on backend `name`."""
-    return PLANNED_STOPS.get((name, number), TARGET_SEEDS.get(number, 5))
 
 
 def mean_text(spread, digits: int, unit: str = "") -> str:
@@ -126,26 +119,16 @@ def interval_sentence(version, name: str, runs: dict) -> str:
 
 def missing_line(version, name: str) -> str:
     return (f"No {LABELS[name]} runs of version {version.number} yet: `make reproduce BACKEND={name} "
-            f"VERSIONS={version.number} SEEDS={target(name, version.number)}` makes them.")
+            f"VERSIONS={version.number} SEEDS={TARGET_SEEDS.get(version.number, 5)}` makes them.")
 
 
-def minutes(runs: dict) -> str:
-    """The runs' mean training time (with the val pass), in whole minutes."""
-    times = [float(run["metrics"]["results"]["training_time_s"]) for _, run in sorted(runs.items())]
-    return f"{sum(times) / len(times) / 60:.0f} min"
-
-
-def plan_sentence(version, name: str, runs: dict) -> str:
-    """What is left of the study's plan for this backend, and the command that makes it; or why it stops early."""
-    label, wanted, full = LABELS[name], target(name, version.number), TARGET_SEEDS.get(version.number, 5)
-    if len(runs) < wanted:
-        return (f" {len(runs)} of the study's {wanted} {label} runs are made: `make reproduce BACKEND={name} "
-                f"VERSIONS={version.number} SEEDS={wanted}` makes the rest.")
-    if wanted >= full:
+def short_sentence(version, name: str, runs: dict) -> str:
+    """For a backend short of the study's n: how many runs are made, and the command that makes the rest."""
+    wanted = TARGET_SEEDS.get(version.number, 5)
+    if len(runs) >= wanted:
         return ""
-    took = f"{minutes(runs)} (the mean of {len(runs)}, val pass included; CPU kinds: {kinds_text(runs)})"
-    return (f" The study stops {label}'s version {version.number} at {wanted} of {full} runs, planned for a run of over "
-            f"an hour on a 2-core CPU; here a run trained for {took}.")
+    return (f" {len(runs)} of the study's {wanted} {LABELS[name]} runs are made: `make reproduce BACKEND={name} "
+            f"VERSIONS={version.number} SEEDS={wanted}` makes the rest.")
 
 
 def section(version, tensorflow_runs: dict, others: dict[str, dict]) -> list[str]:
@@ -164,6 +147,6 @@ def section(version, tensorflow_runs: dict, others: dict[str, dict]) -> list[str
             lines += [missing_line(version, name), ""]
             continue
         lines += [interval_sentence(version, name, runs) + " " + shift_sentence(name, tensorflow_runs, runs)
-                  + plan_sentence(version, name, runs), ""]
+                  + short_sentence(version, name, runs), ""]
     return lines
 
