@@ -117,9 +117,13 @@ def interval_sentence(version, name: str, runs: dict) -> str:
             f"interval), and the paper's {paper:.2f} % {where}.")
 
 
+def reproduce_command(version, name: str) -> str:
+    """The command that makes (or completes) the study's runs of `version` on backend `name`."""
+    return f"`make reproduce BACKEND={name} VERSIONS={version.number} SEEDS={TARGET_SEEDS.get(version.number, 5)}`"
+
+
 def missing_line(version, name: str) -> str:
-    return (f"No {LABELS[name]} runs of version {version.number} yet: `make reproduce BACKEND={name} "
-            f"VERSIONS={version.number} SEEDS={TARGET_SEEDS.get(version.number, 5)}` makes them.")
+    return f"No {LABELS[name]} runs of version {version.number} yet: {reproduce_command(version, name)} makes them."
 
 
 def short_sentence(version, name: str, runs: dict) -> str:
@@ -127,8 +131,7 @@ def short_sentence(version, name: str, runs: dict) -> str:
     wanted = TARGET_SEEDS.get(version.number, 5)
     if len(runs) >= wanted:
         return ""
-    return (f" {len(runs)} of the study's {wanted} {LABELS[name]} runs are made: `make reproduce BACKEND={name} "
-            f"VERSIONS={version.number} SEEDS={wanted}` makes the rest.")
+    return f" {len(runs)} of the study's {wanted} {LABELS[name]} runs are made: {reproduce_command(version, name)} makes the rest."
 
 
 def section(version, tensorflow_runs: dict, others: dict[str, dict]) -> list[str]:
