@@ -17,7 +17,7 @@ BACKEND_BIN = $(patsubst %/.installed,%/bin,$(BACKEND_STAMP))
 BACKEND_FLAG = $(if $(filter tensorflow,$(BACKEND)),, --backend $(BACKEND))
 
 .DEFAULT_GOAL := run
-.PHONY: run install lock data test verify bench-render cross-cpu cluster-install clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice demo-screenshot FORCE
+.PHONY: run install lock data test test-fast docs verify bench-render cross-cpu cluster-install clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice demo-screenshot FORCE
 
 # A bad VERSION stops make before anything runs, with one line naming the valid ones.
 ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
@@ -196,6 +196,11 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 test: install data $(TEST_STAMP) $(DEMO_STAMP) $(CLUSTER_STAMP) $(STUDY_STAMP) $(BACKEND_STAMPS)
 	$(BIN)/python -m pytest -q $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder) $(PYTEST_ARGS)
+
+# The fast loop: the tests that neither train a model nor start a process (pytest --fast leaves out
+# those marked slow, and fails one that does either), in one process, without the backends' environments.
+test-fast: install data $(TEST_STAMP) $(DEMO_STAMP) $(CLUSTER_STAMP) $(STUDY_STAMP)
+	$(BIN)/python -m pytest -q --fast $(PYTEST_ARGS)
 
 # The benchmark, on this machine: the project on TensorFlow, its Keras + JAX and Keras + torch rows
 # as `mnist-repro run --backend jax|torch` in .venv-jax and .venv-torch (installed here from their

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.docs
 CFF = ROOT / "CITATION.cff"
 
 
+@pytest.mark.slow
 def test_cffconvert_validates_it():
     cffconvert = Path(sys.executable).parent / "cffconvert"
     if not cffconvert.exists() and shutil.which("cffconvert") is None:

@@ -209,6 +209,7 @@ def test_the_resume_page_lists_the_signals_the_tests_send():
             "after epoch 1 on v2") in words("doc/resume.md")
 
 
+@pytest.mark.slow
 def test_make_analyze_refreshes_a_folder_from_its_model(tmp_path, small_runs, mnist_path):
     import shutil
 
@@ -227,6 +228,7 @@ def test_make_analyze_refreshes_a_folder_from_its_model(tmp_path, small_runs, mn
     assert (folder / "misclassified.png").exists() and "## Where it errs (test set)" in (folder / "README.md").read_text()
 
 
+@pytest.mark.slow
 def test_a_fourth_version_is_one_new_file(tmp_path, monkeypatch):
     """README: a fourth version is one new file, src/mnist_repro/versions/v4.py; make run VERSION=4 works."""
     import shutil
@@ -261,6 +263,7 @@ def test_a_fourth_version_is_one_new_file(tmp_path, monkeypatch):
     assert planned.returncode == 0 and "mnist_repro run --version 4" in planned.stdout
 
 
+@pytest.mark.slow
 def test_make_clean_removes_only_what_runs_leave_behind(tmp_path):
     import shutil
     import subprocess

@@ -51,6 +51,7 @@ def kill_a_busy_worker(client, pids, killed: list):
         time.sleep(0.1)
 
 
+@pytest.mark.slow
 def test_a_study_on_dask_writes_what_the_sequential_path_writes_though_a_worker_dies(tmp_path):
     """Two tasks on a LocalCluster of two workers, reached by its address as `--cluster tcp://...`
     reaches a scheduler; one worker is killed mid-task, and its task reruns. Against the sequential

@@ -161,6 +161,7 @@ def wait_for_digits(browser, timeout=60):
     return [element.text for element in browser.find_elements(By.CSS_SELECTOR, ".version .digit")]
 
 
+@pytest.mark.slow
 def test_drawing_and_uploading_in_a_real_browser(server, browser, tmp_path, digits):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By

@@ -296,6 +296,7 @@ def test_report_without_scipy_is_the_one_missing_extra_line(tmp_path, monkeypatc
     assert not (tmp_path / "build").exists() and not (tmp_path / "README.md").exists()
 
 
+@pytest.mark.slow
 def test_make_report_installs_the_study_extra_and_make_install_does_not():
     import subprocess
     from importlib import metadata

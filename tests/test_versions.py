@@ -104,6 +104,7 @@ def test_paper_test_errors_match_the_report():
     assert versions.get(1).paper.test_errors == 238
 
 
+@pytest.mark.slow
 def test_recipes_are_read_without_keras():
     """Every check before training reads the recipes alone: neither Keras nor TensorFlow loads."""
     code = ("import sys; from mnist_repro import versions; "
@@ -129,6 +130,7 @@ def test_the_output_layer_stays_float32_under_mixed_bfloat16(number):
     assert train.build(versions.get(number)).layers[-1].compute_dtype == "float32"
 
 
+@pytest.mark.slow
 def test_the_thread_setting_comes_from_the_recipe():
     """v1 (no convolutions) asks for one intra-op thread, set before TensorFlow starts; v2 and v3
     keep every core. Checked in a fresh process, where TensorFlow has not started yet."""
