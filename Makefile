@@ -162,6 +162,11 @@ reproduce: install data $(STUDY_STAMP) $(BACKEND_STAMP) $(if $(CLUSTER),$(CLUSTE
 report: install $(STUDY_STAMP)
 	$(BIN)/python -m mnist_repro report
 
+# Every generated block of the hand-written docs (`<!-- NAME:start (make TARGET) -->`) and every page
+# written from its committed JSON, again from the committed data (doc/render.py; a test fails on a stale one).
+docs: install $(STUDY_STAMP)
+	$(BIN)/python doc/render.py
+
 # IMAGE reaches the command through the environment, quoted by the shell: a path with spaces,
 # quotes or non-ASCII characters arrives whole.
 IMAGE ?=

@@ -14,6 +14,7 @@ from mnist_repro.study import report_backends
 from mnist_repro.study.report_environment import cpu_kind
 from mnist_repro.study.stats import Spread, collect, interval_verdict, permutation_p_value
 
+BACKENDS_START, BACKENDS_END = "<!-- v1-gap-backends:start (make v1-gap) -->", "<!-- v1-gap-backends:end -->"
 DELIVERABLES = Path(__file__).resolve().parents[1] / paths.DELIVERABLES
 
 # Runs made before each run recorded its CPU (up to 2026-11-29): the page of that time named the machine.
@@ -181,7 +182,9 @@ def write(results: dict, seeds: int, folder: Path, deliverables: Path = DELIVERA
     fig.suptitle("Version 1: the per-epoch training loss of each arm against the 2018 log")
     style.save(fig, folder / "v1-gap.png")
     lines += ["", *conclusion(results, paper), "", "![per-epoch loss of each arm](v1-gap.png)", "",
-              "The per-seed losses are in [v1-gap.json](v1-gap.json).", "", *backend_section(paper, deliverables)]
+              "The per-seed losses are in [v1-gap.json](v1-gap.json).", "",
+              # a block that `make docs` rewrites too (doc/render.py), when new seed records come
+              BACKENDS_START, "\n".join(backend_section(paper, deliverables)).strip("\n"), BACKENDS_END, ""]
     write_text_atomic(folder / "v1-gap.md", "\n".join(lines))
     write_text_atomic(folder / "v1-gap.json", json.dumps({"paper": paper, "arms": results}, indent=1) + "\n")
     print(f"wrote {folder / 'v1-gap.md'} and v1-gap.png")
