@@ -49,6 +49,11 @@ def test_numbers_agree_across_files(runs, name, mnist):
     assert len(metrics["history"]) == metrics["settings"]["epochs"] == len(metrics["timing"]["epoch_s"])
     history = formats.read_history(folder / "history.csv")
     assert set(history[0]) == {"epoch", "loss", "accuracy", "val_loss", "val_accuracy"}  # Keras's logs only
+    assert history == metrics["history"]  # the same values, epoch by epoch
+    # The val pass scores the training set (the report's validation): after the last epoch it is the
+    # trained model's score there, result.txt's train line (which keeps 5 decimals).
+    assert history[-1]["val_loss"] == pytest.approx(result["train_loss"], abs=5e-6)
+    assert 100 * history[-1]["val_accuracy"] == pytest.approx(result["train_accuracy"], abs=1e-4)
     console = (folder / "console.output").read_text()
     for line in formats.result_lines(result)[1:]:
         assert line in console
