@@ -200,7 +200,7 @@ analyze: install data
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 test: install data $(TEST_STAMP) $(DEMO_STAMP) $(CLUSTER_STAMP) $(STUDY_STAMP) $(BACKEND_STAMPS)
-	$(BIN)/python -m pytest -q $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q --all-installed $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder) $(PYTEST_ARGS)
 
 # The fast loop: the tests that neither train a model nor start a process (pytest --fast leaves out
 # those marked slow, and fails one that does either), in one process, without the backends' environments.

@@ -22,6 +22,9 @@ def pytest_addoption(parser):
     parser.addoption("--fast", action="store_true",
                      help="the fast loop (make test-fast): only the tests not marked slow, and fail any that trains "
                           "a model or starts a process")
+    parser.addoption("--all-installed", action="store_true",
+                     help="make test installed every extra and the backends' environments: a missing one fails "
+                          "the tests that need it instead of skipping them")
 
 
 def pytest_configure(config):
@@ -31,6 +34,20 @@ def pytest_configure(config):
                                        "test-fast leaves it out); a test that uses small_runs is marked so by that use")
     if config.getoption("fast"):
         fast_loop.start()
+    INSTALLED["all"] = config.getoption("all_installed")
+
+
+INSTALLED = {"all": False}  # --all-installed, as make test passes it
+
+
+def needs_installed(present: bool, what: str, module: bool = False) -> None:
+    """Skip a test whose optional part is missing where pytest runs alone; under `make test`, which
+    installs it, fail it instead, so that a broken install is not a row of skips."""
+    if present:
+        return
+    if INSTALLED["all"]:
+        pytest.fail(f"{what} is missing, though make test installs it", pytrace=False)
+    pytest.skip(f"{what} is not installed (make test installs it)", allow_module_level=module)
 
 
 # The slowest files first (as `pytest --durations` measured them on 2026-12-02), with xdist's own

@@ -63,16 +63,17 @@ def local_wheel_folders() -> list[Path]:
 
 @pytest.mark.slow
 def test_a_local_torch_wheel_is_the_file_locked():
-    wheels = [wheel for folder in local_wheel_folders() for wheel in folder.glob("torch-2.13.0+cpu-*.whl")]
+    """Every local copy of the one wheel lock/torch.txt pins has its hash (other wheels of torch are not locked)."""
+    name = "torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl"
+    wheels = [folder / name for folder in local_wheel_folders() if (folder / name).is_file()]
     if not wheels:
-        pytest.skip("no local folder holds torch 2.13.0+cpu: pip gets it from PyTorch's index")
+        pytest.skip(f"no local folder holds {name}: pip gets it from PyTorch's index")
     for wheel in wheels:
         digest = hashlib.sha256()
         with wheel.open("rb") as file:
             for block in iter(lambda: file.read(1 << 20), b""):
                 digest.update(block)
-        if "cp311-cp311-manylinux_2_28_x86_64" in wheel.name:
-            assert digest.hexdigest() == TORCH_CPU_SHA256, wheel
+        assert digest.hexdigest() == TORCH_CPU_SHA256, wheel
 
 
 @pytest.mark.slow

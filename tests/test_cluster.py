@@ -1,6 +1,7 @@
 """The study on Dask distributed, on 127.0.0.1 only: the same files as the sequential path, a
 worker killed mid-task, and a bad scheduler address."""
 
+import importlib.util
 import json
 import os
 import signal
@@ -11,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import assert_one_line_error, run_cli
+from conftest import assert_one_line_error, needs_installed, run_cli
 
-pytest.importorskip("distributed", reason="make test installs requirements-cluster.txt")
+needs_installed(importlib.util.find_spec("distributed") is not None, "Dask (requirements-cluster.txt)", module=True)
 
 from mnist_repro.study import cluster, reproduce  # noqa: E402
 

@@ -125,6 +125,7 @@ def test_the_bf16_bound_is_the_bf16_peak_over_v3s_fp32_rate(render, tmp_path):
 def test_the_bench_rows_are_divided_by_their_own_precisions_peak():
     results = load_script("benchmarks/results.py")
     bench = json.loads((ROOT / "benchmarks" / "results.json").read_text())
+    assert bench["rows"]
     for row in bench["rows"]:
         assert row["percent_of_peak"] == pytest.approx(100 * row["gflops"] / results.matching_peak(row["config"], bench["peak"]))
     faster = copy.deepcopy(bench)  # a Keras + torch v1 twice as fast as the default is the FP32 peer its target names

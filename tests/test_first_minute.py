@@ -16,7 +16,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from conftest import ROOT, cli_env, load_script
+from conftest import ROOT, cli_env, load_script, needs_installed
 
 # TensorFlow's C++ log lines (glog style "E0000 00:00:... file.cc:52] ...") and absl's preamble.
 NOISE = re.compile(r"^[IWEF]\d{4} |absl::InitializeLog|cuInit|cudart|cuda_|cpu_feature_guard", re.M)
@@ -243,8 +243,7 @@ def test_the_package_declares_its_dependencies_extras_and_command():
 @pytest.mark.slow
 def test_the_console_script_is_the_same_cli():
     script = ROOT / ".venv" / "bin" / "mnist-repro"
-    if not script.exists():
-        pytest.skip("no .venv/bin/mnist-repro: make install creates it")
+    needs_installed(script.exists(), ".venv/bin/mnist-repro (make install)")
     done = subprocess.run([script, "run", "--epochs", "0"], capture_output=True, text=True, env=cli_env(), timeout=120)
     assert done.returncode == 2 and done.stderr.startswith("error:") and "mnist-repro run --help" in done.stderr
     helped = subprocess.run([script, "--help"], capture_output=True, text=True, env=cli_env(), timeout=120)

@@ -89,6 +89,8 @@ def test_interrupted_run_resumes_bit_identical(tmp_path, uninterrupted, version,
     interrupted_at = saved_epoch(tmp_path, version)
     if moment == "during epoch 1":
         assert interrupted_at == 0, "the kill was meant to land before the first checkpoint"
+    else:
+        assert interrupted_at >= int(moment[-1]), "the signal was meant to land after that epoch's checkpoint"
     if sig == signal.SIGKILL:
         assert process.returncode == -signal.SIGKILL
     else:
@@ -101,6 +103,8 @@ def test_interrupted_run_resumes_bit_identical(tmp_path, uninterrupted, version,
     assert done.returncode == 0, done.stderr[-3000:]
     if interrupted_at:
         assert f"resuming version {version} from epoch {interrupted_at}" in done.stdout
+    else:
+        assert "resuming" not in done.stdout  # nothing was saved: a fresh start
     for name in EXACT:
         assert (tmp_path / f"ver_{version}" / name).read_bytes() == (uninterrupted[version] / name).read_bytes(), name
     metrics = json.loads((tmp_path / f"ver_{version}" / "metrics.json").read_text())

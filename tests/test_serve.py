@@ -132,6 +132,9 @@ def server():
             if process.poll() is not None:
                 pytest.fail(process.communicate()[1][-2000:])
             time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("the demo server did not answer within 120 s")
     yield f"http://127.0.0.1:{port}/", process
     process.terminate()
     process.wait(timeout=30)

@@ -177,6 +177,7 @@ def test_committed_report_is_regenerated_byte_for_byte(tmp_path):
     report.build(committed / "seeds", tmp_path)
     assert (tmp_path / "REPORT.md").read_text() == (committed / "REPORT.md").read_text()
     figures = sorted((tmp_path / "report").iterdir())
+    assert figures
     assert [figure.name for figure in figures] == sorted(path.name for path in (committed / "report").iterdir())
     for figure in figures:
         assert figure.read_bytes() == (committed / "report" / figure.name).read_bytes(), figure.name

@@ -45,12 +45,13 @@ def test_model_matches_the_report(number):
     assert (version.epochs, version.batch_size, version.input_shape) == (epochs, 128, input_shape)
     assert type(model.optimizer).__name__ == "Adam"
     assert float(model.optimizer.learning_rate) == pytest.approx(0.001)
-    for layer in model.layers:
-        config = layer.get_config()
-        if "padding" in config:
-            assert config["padding"] == "valid"
-        if "strides" in config and type(layer).__name__ == "Conv2D":
-            assert tuple(config["strides"]) == (1, 1)
+    # every convolution and pooling layer pads 'valid' and every convolution strides 1 (a renamed config
+    # key fails here rather than skipping the check)
+    spatial = [layer.get_config() | {"type": type(layer).__name__} for layer in model.layers
+               if type(layer).__name__ in ("Conv2D", "MaxPooling2D")]
+    assert len(spatial) == sum(name in ("Conv2D", "MaxPooling2D") for name in types)
+    assert all(config["padding"] == "valid" for config in spatial)
+    assert all(tuple(config["strides"]) == (1, 1) for config in spatial if config["type"] == "Conv2D")
     assert model.layers[-1].get_config()["activation"] == "softmax"
     assert isinstance(model, keras.Sequential) and model.name == f"version_{number}"
 
