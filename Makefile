@@ -228,8 +228,8 @@ bench-render: install
 	$(BIN)/python benchmarks/results.py
 
 # The checks and experiments (experiments/, one script each): each writes its page in doc/.
-# A full v2 run killed after epoch 7 and resumed, against the same run uninterrupted, in
-# doc/resume-measurement.md.
+# A full v2 run killed after epoch 7 and resumed, against the same run uninterrupted: kept in
+# doc/resume-measurement.json, rendered as doc/resume-measurement.md.
 resume-check: install data
 	$(BIN)/python experiments/resume_check.py
 
@@ -244,10 +244,11 @@ v1-gap: install data $(STUDY_STAMP)
 cross-cpu: install data $(STUDY_STAMP)
 	$(BIN)/python experiments/cross_cpu.py
 
-# The study on a Dask LocalCluster of 1 and 2 workers against one run after another
-# (doc/cluster-measurement.md, quoted by doc/cluster.md).
-cluster-check: install data $(CLUSTER_STAMP)
+# The study on a Dask LocalCluster of 1 and 2 workers against one run after another: kept in
+# doc/cluster-measurement.json, rendered as doc/cluster-measurement.md and quoted by doc/cluster.md.
+cluster-check: install data $(CLUSTER_STAMP) $(STUDY_STAMP)
 	$(BIN)/python experiments/cluster_check.py
+	$(BIN)/python doc/render.py
 
 # The opt-in bf16 mode's full-length v3 accuracy over BF16_SEEDS seeds against the FP32 study (doc/bf16.md).
 bf16-check: install data $(STUDY_STAMP)

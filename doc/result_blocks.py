@@ -142,8 +142,8 @@ def bf16_bound(root: Path) -> str:
         f"{100 * bf16['gflops'] / peak['bf16']:.0f} % of the BF16 peak ({peak['bf16']:.0f} GFLOP/s): {speedup:.2f}× "
         f"faster, {'more' if speedup > ratio else 'less'} than the peaks' ratio of {ratio:.2f}×, as bf16 ran {nearer} "
         f"its peak.",
-        f"At the BF16 peak itself v3 would be {bound:.2f}× faster than its FP32 run: the most that machine "
-        f"allows, so a 3× speed-up is {'out of' if bound < 3 else 'within'} its reach."])
+        f"At the BF16 peak itself v3 would be {bound:.2f}× faster than its FP32 run: the most the measured "
+        f"BF16 peak allows, so a 3× speed-up is {'out of' if bound < 3 else 'within'} reach there."])
 
 
 def cluster_share(root: Path) -> str:
