@@ -67,7 +67,7 @@ def find_python36() -> str:
         return named
     found = pyenv_python36()
     if not found:
-        raise NoPython36(f"no CPython 3.6 found (PYTHON36 is not set, and pyenv has none); {GET_ONE}")
+        raise NoPython36(f"no CPython 3.6 found (PYTHON36 is not set, and no pyenv on PATH has one); {GET_ONE}")
     return found
 
 
