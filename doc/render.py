@@ -49,7 +49,7 @@ def kept(root: Path, path: str) -> dict | list:
 
 
 def v1_gap_backends(root: Path) -> str:
-    gap = script("experiments/v1_gap_report.py")
+    gap = script("experiments/v1_gap_backends.py")
     paper = [row[0] for row in versions.get(1).paper.epochs]
     return "\n".join(gap.backend_section(paper, root / "deliverables")).strip("\n")
 
@@ -73,6 +73,7 @@ BLOCKS = [
     ("doc/reproduction.md", "v1-loss-gap", "docs", results.v1_loss_gap),
     ("doc/reproduction.md", "v1-gap-arms", "docs", results.v1_gap_arms),
     ("doc/reproduction.md", "v1-gap-graph-accuracy", "docs", results.v1_gap_graph_accuracy),
+    ("doc/reproduction.md", "v1-gap-stack-end", "docs", results.v1_gap_stack_end),
     ("doc/performance.md", "bench-wall", "docs", results.bench_wall),
     ("doc/performance.md", "flop-per-epoch", "docs", results.flop_per_epoch),
     ("doc/performance.md", "bf16-bound", "docs", results.bf16_bound),

@@ -10,7 +10,7 @@ import statistics
 from pathlib import Path
 
 from mnist_repro import versions
-from mnist_repro.study.stats import collect, epoch_spread, final_spread, interval_verdict
+from mnist_repro.study.stats import collect, epoch_spread, final_spread, interval_verdict, permutation_p_value
 from record_blocks import SEEDS, joined
 
 FIRST_EPOCHS = 9  # doc/reproduction.md reads v1's gap in two parts: epochs 1-9, where it is small, and the rest
@@ -105,6 +105,15 @@ def v1_gap_graph_accuracy(root: Path, arm: str = "keras2-graph") -> str:
     accuracy = statistics.mean(run["test_accuracy"] for run in runs[arm])
     study = final_spread(collect(root / SEEDS).runs[1], "test_accuracy")
     return f"{interval_verdict(accuracy, study, 2, ' pp')} our {study.n}-seed prediction interval"
+
+
+def v1_gap_stack_end(root: Path, arm: str = "2018-stack") -> str:
+    """Whether the 2018 stack's last-epoch loss is told apart from the study's TensorFlow seeds (5 % level)."""
+    _, _, runs = arm_curves(root)
+    today = [float(run["history"][-1]["loss"]) for _, run in sorted(collect(root / SEEDS).runs[1].items())]
+    p, _ = permutation_p_value(today, [run["loss"][-1] for run in runs[arm]])
+    return (f"{'ends where' if p >= 0.05 else 'ends apart from where'} today's TensorFlow ends (its {len(runs[arm])} "
+            f"runs' last-epoch loss against the study's {len(today)} seeds: permutation p = {p:.3f})")
 
 
 def bench(root: Path) -> dict:
