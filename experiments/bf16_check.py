@@ -45,10 +45,10 @@ def spread_row(precision: str, accuracy: stats.Spread) -> list:
             accuracy.n, ", ".join(f"{v:.2f}" for v in accuracy.values)]
 
 
-def render(kept: dict) -> None:
-    """doc/bf16.md from the kept bf16 runs and the FP32 study's seeds as they are now."""
+def page(kept: dict, seeds: Path = ROOT / paths.SEEDS) -> str:
+    """doc/bf16.md from the kept bf16 runs and the FP32 study's seeds (under `seeds`) as they are now."""
     version, runs = kept["version"], kept["runs"]
-    fp32 = stats.collect(ROOT / paths.SEEDS).runs.get(version, {})
+    fp32 = stats.collect(seeds).runs.get(version, {})
     if not fp32:
         sys.exit(f"error: no FP32 study runs of version {version} to compare with; run `make reproduce`, then "
                  "`python experiments/bf16_check.py --render`")
@@ -68,7 +68,11 @@ def render(kept: dict) -> None:
              f"bf16 mean minus FP32 mean: {gap:+.2f} pp; the target is within ±{TARGET_PP} pp: "
              f"{'met' if abs(gap) <= TARGET_PP else 'not met'}. The runs' own records are in "
              "[bf16.json](bf16.json).", ""]
-    write_text_atomic(PAGE, "\n".join(lines))
+    return "\n".join(lines)
+
+
+def render(kept: dict) -> None:
+    write_text_atomic(PAGE, page(kept))
     print(f"wrote {PAGE}")
 
 

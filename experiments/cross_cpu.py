@@ -54,10 +54,10 @@ def measure(version: int, seed: int, setting: str) -> dict:
                 "test_accuracy": metrics["results"]["test_accuracy"], "code": metrics["code"]["commit"]}
 
 
-def committed_references() -> list[dict]:
-    """The committed runs, where they were made: each is one more CPU kind's bytes."""
-    main_runs = [folder for _, folder in paths.version_folders(ROOT / paths.DELIVERABLES)]
-    seed_runs = [folder for _, version in paths.version_folders(ROOT / paths.SEEDS)
+def committed_references(root: Path = ROOT) -> list[dict]:
+    """The committed runs (under `root`), where they were made: each is one more CPU kind's bytes."""
+    main_runs = [folder for _, folder in paths.version_folders(root / paths.DELIVERABLES)]
+    seed_runs = [folder for _, version in paths.version_folders(root / paths.SEEDS)
                  for _, folder in paths.seed_folders(version)]
     rows = []
     for folder in main_runs + seed_runs:
@@ -66,14 +66,14 @@ def committed_references() -> list[dict]:
         if settings.get("limit") or settings.get("precision", "float32") != "float32":
             continue
         rows.append({"version": metrics["version"], "seed": settings["seed"], "kind": cpu_kind(env), "cpu": env["cpu"],
-                     "setting": f"committed {folder.relative_to(ROOT)}", **{name: digest(folder / name) for name in FILES},
+                     "setting": f"committed {folder.relative_to(root)}", **{name: digest(folder / name) for name in FILES},
                      "test_accuracy": metrics["results"]["test_accuracy"]})
     return rows
 
 
-def render(records: list[dict]) -> str:
+def render(records: list[dict], root: Path = ROOT) -> str:
     pairs = sorted({(r["version"], r["seed"]) for r in records})
-    committed = committed_references()
+    committed = committed_references(root)
     lines = []
     for version, seed in pairs:
         ours = [r for r in records if (r["version"], r["seed"]) == (version, seed)]

@@ -12,6 +12,8 @@ from mnist_repro.study import report_backends
 from mnist_repro.study.stats import Spread, collect, interval_text, interval_verdict, permutation_p_value
 
 DELIVERABLES = Path(__file__).resolve().parents[1] / paths.DELIVERABLES
+# The section sits between these markers, so that `make docs` (doc/render.py) rewrites it too when new seed records come.
+BLOCK_START, BLOCK_END = "<!-- v1-gap-backends:start (make v1-gap) -->", "<!-- v1-gap-backends:end -->"
 
 
 def ratios(runs: list[list[float]], paper: list[float]) -> list[float]:
@@ -78,3 +80,8 @@ def backend_section(paper: list[float], deliverables: Path = DELIVERABLES) -> li
     if skipped:
         lines += [f"Left out, unreadable or misplaced: {'; '.join(skipped)}.", ""]
     return lines
+
+
+def backend_block(paper: list[float], deliverables: Path = DELIVERABLES) -> list[str]:
+    """The page's lines of the section, between its markers."""
+    return [BLOCK_START, "\n".join(backend_section(paper, deliverables)).strip("\n"), BLOCK_END, ""]

@@ -7,7 +7,7 @@ import json
 import statistics
 from pathlib import Path
 
-from v1_gap_backends import DELIVERABLES, backend_section, ratios, study_losses
+from v1_gap_backends import DELIVERABLES, backend_block, ratios, study_losses
 from v1_gap_stack import STACK, inside_text, losses, stack_section, stack_sentence
 
 from mnist_repro import versions
@@ -140,7 +140,7 @@ def write(results: dict, folder: Path, deliverables: Path = DELIVERABLES) -> Non
     stack, today = results.get(STACK) if isinstance(results.get(STACK), list) else [], study_losses(deliverables)
     lines += ["", *conclusion(results, paper, today), "", "![per-epoch loss of each arm](v1-gap.png)", "",
               "The per-seed runs (each epoch's loss; the 2018 stack's whole log and versions) are in "
-              "[v1-gap.json](v1-gap.json).", "", *stack_section(stack, paper, today), *backend_section(paper, deliverables)]
+              "[v1-gap.json](v1-gap.json).", "", *stack_section(stack, paper, today), *backend_block(paper, deliverables)]
     write_text_atomic(folder / "v1-gap.md", "\n".join(lines))
     write_text_atomic(folder / "v1-gap.json", json.dumps({"paper": paper, "arms": results}, indent=1) + "\n")
     print(f"wrote {folder / 'v1-gap.md'} and v1-gap.png")

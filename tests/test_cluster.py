@@ -1,6 +1,7 @@
 """The study on Dask distributed, on 127.0.0.1 only: the same files as the sequential path, a
 worker killed mid-task, and a bad scheduler address."""
 
+import importlib.util
 import json
 import os
 import signal
@@ -11,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import assert_one_line_error, run_cli
+from conftest import assert_one_line_error, needs_installed, run_cli
 
-pytest.importorskip("distributed", reason="make test installs requirements-cluster.txt")
+needs_installed(importlib.util.find_spec("distributed") is not None, "Dask (requirements-cluster.txt)", module=True)
 
 from mnist_repro.study import cluster, reproduce  # noqa: E402
 
@@ -51,11 +52,13 @@ def kill_a_busy_worker(client, pids, killed: list):
         time.sleep(0.1)
 
 
+@pytest.mark.slow
 def test_a_study_on_dask_writes_what_the_sequential_path_writes_though_a_worker_dies(tmp_path):
     """Two tasks on a LocalCluster of two workers, reached by its address as `--cluster tcp://...`
     reaches a scheduler; one worker is killed mid-task, and its task reruns. Against the sequential
-    path's real run of the first seed: the same files (records.KEPT per run), no run lost or
-    duplicated, and no work or task folder left behind (the killed worker's is swept by a later task)."""
+    path's real run of the first seed: the same files (records.KEPT per run), the same history.csv
+    bytes and results, no run lost or duplicated, and no work or task folder left behind (the killed
+    worker's is swept by a later task)."""
     from mnist_repro.study.records import KEPT
 
     runs = [(1, seed) for seed in (0, 1)]
@@ -74,6 +77,13 @@ def test_a_study_on_dask_writes_what_the_sequential_path_writes_though_a_worker_
     assert files_under(tmp_path / "here") == [f"ver_1/seed_0/{name}" for name in sorted(KEPT)]
     assert files_under(tmp_path / "dask") == sorted(f"ver_1/seed_{seed}/{name}" for _, seed in runs for name in KEPT)
     assert_complete(tmp_path / "dask", runs)
+    # The same run in a Dask task's fresh process as in the sequential path: the same history.csv bytes
+    # and the same results (metrics.json differs only where it records when, where and how long).
+    here, there = (tmp_path / place / "ver_1" / "seed_0" for place in ("here", "dask"))
+    assert (here / "history.csv").read_bytes() == (there / "history.csv").read_bytes()
+    results = [{key: value for key, value in json.loads((folder / "metrics.json").read_text())["results"].items()
+                if key != "training_time_s"} for folder in (here, there)]
+    assert results[0] == results[1]
     assert not list((tmp_path / "here").rglob(".work-seed_*"))  # the sequential study's work folder goes
     assert task_folders() - before == set()  # and every Dask task's folder
 

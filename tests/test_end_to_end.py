@@ -20,6 +20,7 @@ def runs(small_runs):
     return small_runs
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["1", "2", "3"])
 def test_every_deliverable_is_written(runs, name):
     folder, done = runs[name]
@@ -28,6 +29,7 @@ def test_every_deliverable_is_written(runs, name):
     assert not list(folder.parent.glob(".ver_*"))  # no temporary or displaced folder left
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["1", "2", "3"])
 def test_numbers_agree_across_files(runs, name, mnist):
     folder, done = runs[name]
@@ -47,6 +49,11 @@ def test_numbers_agree_across_files(runs, name, mnist):
     assert len(metrics["history"]) == metrics["settings"]["epochs"] == len(metrics["timing"]["epoch_s"])
     history = formats.read_history(folder / "history.csv")
     assert set(history[0]) == {"epoch", "loss", "accuracy", "val_loss", "val_accuracy"}  # Keras's logs only
+    assert history == metrics["history"]  # the same values, epoch by epoch
+    # The val pass scores the training set (the report's validation): after the last epoch it is the
+    # trained model's score there, result.txt's train line (which keeps 5 decimals).
+    assert history[-1]["val_loss"] == pytest.approx(result["train_loss"], abs=5e-6)
+    assert 100 * history[-1]["val_accuracy"] == pytest.approx(result["train_accuracy"], abs=1e-4)
     console = (folder / "console.output").read_text()
     for line in formats.result_lines(result)[1:]:
         assert line in console
@@ -57,6 +64,7 @@ def test_numbers_agree_across_files(runs, name, mnist):
     assert "Not the paper's recipe" in readme
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["1", "2"])
 def test_metrics_json_keeps_the_committed_layout(runs, name):
     """metrics.json format 2: the keys, in the order, of the committed deliverables/ver_1 run, plus
@@ -75,6 +83,7 @@ def test_metrics_json_keeps_the_committed_layout(runs, name):
     assert metrics["timing"]["run_s"] > metrics["timing"]["deliverables_s"] > 0
 
 
+@pytest.mark.slow
 def test_saved_model_reproduces_the_label_file(runs, mnist):
     import keras
 
@@ -88,6 +97,7 @@ def test_saved_model_reproduces_the_label_file(runs, mnist):
     assert np.array_equal(labels, formats.read_labels(folder / "assigned_labels_test.txt"))
 
 
+@pytest.mark.slow
 def test_speed_settings_leave_the_labels_byte_identical(runs):
     """The fast default computes what plain Keras computes: same labels, same training losses.
     (A val or evaluation loss may differ in its last bits: a larger batch sums in another order.)"""
@@ -104,6 +114,7 @@ def test_speed_settings_leave_the_labels_byte_identical(runs):
     assert speeds == ["fast", "plain"]
 
 
+@pytest.mark.slow
 def test_dry_run_is_tiny_and_complete(tmp_path):
     done = run_cli("run", "--version", 1, "--dry-run", "--out", tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -123,6 +134,7 @@ def tiny_fit(callbacks, steps=5, steps_per_execution=4):
     model.fit(batches, epochs=1, verbose=0, callbacks=callbacks)
 
 
+@pytest.mark.slow
 def test_the_progress_bar_count_never_passes_the_epoch(monkeypatch):
     """Keras 3.15 reports a short last chunk of steps as a full one (batch 7 of 5 steps here);
     train.EpochProgbar clamps it using the steps `fit` hands to `set_params`. If the first assert
@@ -149,6 +161,7 @@ def open_files(path) -> int:
     return sum(os.path.realpath(f"/proc/self/fd/{fd}") == str(path) for fd in os.listdir("/proc/self/fd"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files through /proc")
 def test_the_history_log_is_closed_when_fit_fails(tmp_path):
     """`fit` skips `on_train_end` when it fails; train.history_log still closes Keras's CSVLogger."""

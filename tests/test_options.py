@@ -35,6 +35,7 @@ def assert_deliverables(folder, *, version, images, epochs, val_columns):
     return metrics
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("version", [1, 2, 3])
 def test_validation_none_writes_every_deliverable(tmp_path, version):
     """Keras's CSVLogger writes no val columns (older Keras wrote NA); nothing after fit may fail."""
@@ -47,6 +48,7 @@ def test_validation_none_writes_every_deliverable(tmp_path, version):
     assert "Train on" not in done.stdout  # no validation pass announced
 
 
+@pytest.mark.slow
 def test_epochs_batch_size_over_the_limit_seed_and_a_new_out_folder(tmp_path):
     """A batch larger than the data is one (partial) batch per epoch, as Keras does. The --out
     folder is created, and holds only ver_1 once the run is done (its checkpoint and lock are gone)."""
@@ -60,6 +62,7 @@ def test_epochs_batch_size_over_the_limit_seed_and_a_new_out_folder(tmp_path):
     assert "Not the paper's recipe" in (out / "ver_1" / "README.md").read_text()
 
 
+@pytest.mark.slow
 def test_validation_test_through_make_run_args(tmp_path):
     """`make run ARGS=...` passes the options through unchanged."""
     done = subprocess.run(["make", "-s", "run", "VERSION=1", f"ARGS=--validation test --limit {LIMIT} --epochs 1 "
@@ -70,6 +73,7 @@ def test_validation_test_through_make_run_args(tmp_path):
     assert f"validate on {LIMIT} samples" in done.stdout
 
 
+@pytest.mark.slow
 def test_data_option_and_mnist_npz_variable(tmp_path, mnist_path):
     copy = tmp_path / "my copy.npz"
     shutil.copy(mnist_path, copy)
@@ -84,6 +88,7 @@ def test_data_option_and_mnist_npz_variable(tmp_path, mnist_path):
     assert labels[0] == labels[1]
 
 
+@pytest.mark.slow
 def test_precision_mixed_bfloat16_is_labelled_as_not_the_reports(tmp_path):
     done = run_cli("run", "--version", 2, "--precision", "mixed_bfloat16", "--limit", LIMIT, "--epochs", 1,
                    "--out", tmp_path)

@@ -23,6 +23,7 @@ def start(out, *extra):
                             cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow
 def test_kill_while_writing_deliverables_keeps_the_old_folder(tmp_path):
     first = run_cli("run", *SMALL, "--out", tmp_path)
     assert first.returncode == 0, first.stderr[-2000:]
@@ -66,6 +67,7 @@ def test_bad_data_files(tmp_path, mnist, name, make, fragments):
     assert not (tmp_path / "out" / "ver_1").exists()
 
 
+@pytest.mark.slow
 def test_unverified_data_runs_only_when_allowed(tmp_path, mnist):
     path = tmp_path / "relabelled.npz"
     write_npz(path, x_test=255 - mnist["x_test"])
@@ -76,6 +78,7 @@ def test_unverified_data_runs_only_when_allowed(tmp_path, mnist):
     assert metrics["data"]["verified"] is False
 
 
+@pytest.mark.slow
 def test_missing_data_file_writes_nothing(tmp_path):
     env = cli_env()
     env["HOME"] = str(tmp_path)  # no Keras cache

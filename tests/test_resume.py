@@ -77,6 +77,7 @@ def uninterrupted(small_runs):
 @pytest.mark.parametrize("version, moment, sig", [
     (3, "after epoch 2", signal.SIGKILL), (2, "during epoch 1", signal.SIGKILL), (2, "after epoch 1", signal.SIGINT),
 ])
+@pytest.mark.slow
 def test_interrupted_run_resumes_bit_identical(tmp_path, uninterrupted, version, moment, sig):
     process = start(version, tmp_path)
     if moment == "during epoch 1":
@@ -88,6 +89,8 @@ def test_interrupted_run_resumes_bit_identical(tmp_path, uninterrupted, version,
     interrupted_at = saved_epoch(tmp_path, version)
     if moment == "during epoch 1":
         assert interrupted_at == 0, "the kill was meant to land before the first checkpoint"
+    else:
+        assert interrupted_at >= int(moment[-1]), "the signal was meant to land after that epoch's checkpoint"
     if sig == signal.SIGKILL:
         assert process.returncode == -signal.SIGKILL
     else:
@@ -100,6 +103,8 @@ def test_interrupted_run_resumes_bit_identical(tmp_path, uninterrupted, version,
     assert done.returncode == 0, done.stderr[-3000:]
     if interrupted_at:
         assert f"resuming version {version} from epoch {interrupted_at}" in done.stdout
+    else:
+        assert "resuming" not in done.stdout  # nothing was saved: a fresh start
     for name in EXACT:
         assert (tmp_path / f"ver_{version}" / name).read_bytes() == (uninterrupted[version] / name).read_bytes(), name
     metrics = json.loads((tmp_path / f"ver_{version}" / "metrics.json").read_text())
@@ -108,6 +113,7 @@ def test_interrupted_run_resumes_bit_identical(tmp_path, uninterrupted, version,
     assert not (tmp_path / ".checkpoints" / f"ver_{version}").exists()  # removed once the deliverables are in
 
 
+@pytest.mark.slow
 def test_a_corrupt_checkpoint_starts_fresh_and_still_matches(tmp_path, uninterrupted, monkeypatch):
     interrupted_in_process(monkeypatch, 2, tmp_path, 2)
     weights = tmp_path / ".checkpoints/ver_2/state/weights.weights.h5"
@@ -127,6 +133,7 @@ def test_a_corrupt_checkpoint_starts_fresh_and_still_matches(tmp_path, uninterru
     ({"state/state.json": '{"format": 2, "epoch": 2}'}, "it is in checkpoint format 2, this code reads format 3"),
     ({"state/state.json": "{half"}, "unreadable (corrupt checkpoint)"),
 ])
+@pytest.mark.slow
 def test_old_or_foreign_checkpoints_are_discarded_with_the_reason(tmp_path, layout, reason):
     for name, text in layout.items():
         path = tmp_path / ".checkpoints/ver_1" / name
@@ -138,6 +145,7 @@ def test_old_or_foreign_checkpoints_are_discarded_with_the_reason(tmp_path, layo
     assert reason in done.stdout and "resuming" not in done.stdout
 
 
+@pytest.mark.slow
 def test_changed_settings_or_restart_discard_the_checkpoint(tmp_path, monkeypatch):
     """Seed 11 stopped after epoch 1; seed 12 discards its checkpoint and, stopped after epoch 1 too,
     leaves its own, which --restart discards: that run trains all its epochs from the start."""
@@ -151,6 +159,7 @@ def test_changed_settings_or_restart_discard_the_checkpoint(tmp_path, monkeypatc
     assert metrics["settings"]["resumed_from_epoch"] is None and len(metrics["timing"]["epoch_s"]) == EPOCHS
 
 
+@pytest.mark.slow
 def test_a_second_run_is_refused_and_a_stale_lock_is_taken_over(tmp_path):
     process = start(2, tmp_path)
     wait_for(lambda: saved_epoch(tmp_path, 2) >= 1, process)
@@ -188,6 +197,7 @@ def assert_not_trained_again(out, uninterrupted, version=2):
     assert not (out / ".checkpoints" / f"ver_{version}").exists()
 
 
+@pytest.mark.slow
 def test_a_failure_while_writing_keeps_the_training(tmp_path, uninterrupted, monkeypatch):
     from mnist_repro.outputs import version_folder
 
@@ -211,6 +221,7 @@ def test_a_failure_while_writing_keeps_the_training(tmp_path, uninterrupted, mon
     assert_not_trained_again(tmp_path, uninterrupted)
 
 
+@pytest.mark.slow
 def test_a_kill_during_evaluation_keeps_the_training(tmp_path, uninterrupted):
     marker = tmp_path / "evaluating"
     env = {**cli_env(), "EVALUATING_MARKER": str(marker)}

@@ -19,6 +19,7 @@ from conftest import ROOT, cli_env, load_script
 NEEDS = {"torch_worker": "torch"}  # a peer's own library, installed by `make bench` in .venv-bench only
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("folder", ["benchmarks", "experiments"])
 def test_every_script_imports_against_the_installed_package(folder):
     scripts = sorted((ROOT / folder).glob("*.py"))

@@ -177,6 +177,7 @@ def test_committed_report_is_regenerated_byte_for_byte(tmp_path):
     report.build(committed / "seeds", tmp_path)
     assert (tmp_path / "REPORT.md").read_text() == (committed / "REPORT.md").read_text()
     figures = sorted((tmp_path / "report").iterdir())
+    assert figures
     assert [figure.name for figure in figures] == sorted(path.name for path in (committed / "report").iterdir())
     for figure in figures:
         assert figure.read_bytes() == (committed / "report" / figure.name).read_bytes(), figure.name
@@ -192,31 +193,6 @@ def test_report_gives_times_per_cpu_and_flags_a_mixed_study(tmp_path):
     text = report.build(seeds, tmp_path).read_text()
     assert "| ours, CPU A, 2 cores | 2 |" in text and "| ours, CPU B, 2 cores | 1 |" in text
     assert "**Mixed environments:** these 3 runs used 2 different CPU or library combinations" in text
-
-
-@pytest.mark.docs
-@pytest.mark.parametrize("readme, language", [("README.md", "en"), ("README.es.md", "es")])
-def test_readme_results_tables_are_regenerated_from_the_deliverables(readme, language, tmp_path):
-    """`make report` fills both READMEs' tables; the committed ones equal a regeneration from the
-    committed deliverables (taken from git, so that a user's own `make run` does not fail this)."""
-    import subprocess
-    import tarfile
-
-    from conftest import ROOT, committed
-    from mnist_repro.study import readme_table
-
-    deliverables = ROOT / "deliverables"
-    archive = subprocess.run(["git", "archive", "HEAD", "deliverables/seeds", *[f"deliverables/ver_{n}/metrics.json"
-                              for n in (1, 2, 3)]], cwd=ROOT, capture_output=True)
-    if archive.returncode == 0:  # a git checkout: the committed files; otherwise (a tarball) the tree's
-        archive_path = tmp_path / "committed.tar"
-        archive_path.write_bytes(archive.stdout)
-        with tarfile.open(archive_path) as tar:
-            tar.extractall(tmp_path, filter="data")
-        deliverables = tmp_path / "deliverables"
-    text = committed(readme)
-    block = text.split(readme_table.START, 1)[1].split(readme_table.END, 1)[0].strip()
-    assert block == readme_table.table(deliverables, language)
 
 
 def test_the_permutation_test_counts_every_split_or_a_fixed_sample():
@@ -337,6 +313,7 @@ def test_report_without_scipy_is_the_one_missing_extra_line(tmp_path, monkeypatc
     assert not (tmp_path / "build").exists() and not (tmp_path / "README.md").exists()
 
 
+@pytest.mark.slow
 def test_make_report_installs_the_study_extra_and_make_install_does_not():
     import subprocess
     from importlib import metadata
@@ -407,41 +384,44 @@ def test_report_gives_each_backend_its_n_mean_interval_and_test(tmp_path):
     assert "## Version 3" not in text and "| TensorFlow 2.21.0 | 1 |" in text.split("## Version 2")[1]
 
 
-@pytest.mark.docs
-def test_the_backend_sentences_name_the_cpu_kind_the_test_and_the_missing_runs(tmp_path):
+def test_the_backend_paragraphs_give_the_cpu_kind_the_test_and_the_missing_runs(tmp_path):
+    import re
+
     text = report.build(backend_study(tmp_path), tmp_path).read_text()
     version_1, version_2 = text.split("## Version 2")[0], text.split("## Version 2")[1]
-    assert ("On one CPU kind, AMD EPYC, AVX-512 (3 JAX runs against 3 TensorFlow runs), JAX is +0.27 pp from TensorFlow in "
-            "mean test accuracy; a permutation test of the difference (exact, all 20 splits) gives p = ") in version_1
-    assert "no evidence that the backend shifts the accuracy at the 5 % level. Runs on other CPU kinds are left out" in version_1
-    assert "and the paper's 97.62 % lies inside it." in version_1
-    assert ("PyTorch has one run (97.60 %), from AMD EPYC, AVX2 (1): a spread and a prediction interval need at "
-            "least 2. No test of whether PyTorch shifts the accuracy: it needs at least 2 runs on each backend "
-            "(TensorFlow has 4, PyTorch 1).") in version_1
-    # The plan beside the count made, which reads as one run when there is one.
-    assert ("The study plans 20, 10 and 3 runs for versions 1, 2 and 3 on each backend: of PyTorch's 20 on version 1, "
-            "1 is made so far; `make reproduce BACKEND=torch VERSIONS=1 SEEDS=20` makes the other 19.") in version_1
-    assert "of JAX's 20 on version 1, 3 are made so far; `make reproduce BACKEND=jax VERSIONS=1 SEEDS=20`" in version_1
+    kind = re.search(r"(\w[\w ]*, [\w-]+) \((\d+) JAX runs against (\d+) TensorFlow runs\), JAX is ([+-][\d.]+) pp", version_1)
+    assert kind.groups() == ("AMD EPYC, AVX-512", "3", "3", "+0.27")  # the AVX2 TensorFlow run is left out
+    test = re.search(r"\(exact, all (\d+) splits\) gives p = ([\d.]+)", version_1)
+    assert test[1] == "20" and float(test[2]) == pytest.approx(exact_p([250, 230, 210], [220, 200, 190]), abs=5e-4)
+    assert "no evidence that the backend shifts the accuracy at the 5 % level" in version_1
+    assert "the paper's 97.62 % lies inside it" in version_1
+    assert re.search(r"PyTorch has one run \(97\.60 %\), from AMD EPYC, AVX2 \(1\)", version_1)
+    assert "(TensorFlow has 4, PyTorch 1)" in version_1
+    # the plan per version, then how many of a backend's are made and the command that makes the rest
+    assert re.search(r"plans (\d+), (\d+) and (\d+) runs", version_1).groups() == ("20", "10", "3")
+    made = re.findall(r"of (JAX|PyTorch)'s (\d+) on version 1, (\d+) (?:is|are) made so far; `(make reproduce [^`]+)`",
+                      version_1)
+    assert sorted(made) == [("JAX", "20", "3", "make reproduce BACKEND=jax VERSIONS=1 SEEDS=20"),
+                            ("PyTorch", "20", "1", "make reproduce BACKEND=torch VERSIONS=1 SEEDS=20")]
     for name, label in (("jax", "JAX"), ("torch", "PyTorch")):
-        assert (f"\nNo {label} runs of version 2 yet: `make reproduce BACKEND={name} VERSIONS=2 SEEDS=10` makes "
-                "them.\n") in version_2
+        assert re.search(f"No {label} runs of version 2 yet: `make reproduce BACKEND={name} VERSIONS=2 SEEDS=10`", version_2)
 
 
-@pytest.mark.docs
 def test_backends_on_no_shared_cpu_kind_are_tested_pooled_and_said_so(tmp_path):
+    import re
+
     seeds = tmp_path / "seeds"
     for seed, accuracy in enumerate([97.5, 97.7, 97.9]):
         make_run(seeds, 1, seed, accuracy, flags=AVX512)
     for seed, accuracy in enumerate([97.8, 98.0]):
         make_run(tmp_path / "torch" / "seeds", 1, seed, accuracy, backend="torch", flags=AMX)
     text = report.build(seeds, tmp_path).read_text()
-    p = exact_p([250, 230, 210], [220, 200])
-    assert (f"Over all runs (2 PyTorch, 3 TensorFlow), PyTorch is +0.20 pp from TensorFlow in mean test accuracy; "
-            f"a permutation test of the difference (exact, all 10 splits) gives p = {p:.3f}") in text
-    assert ("The two share no CPU kind with at least 2 runs of each (PyTorch: AMD EPYC, AMX (2); TensorFlow: AMD EPYC, "
-            "AVX-512 (3)), "
-            "so this pools CPU kinds, and a shift could be the CPU's as well as the backend's.") in text
-    assert "No JAX runs of version 1 yet: `make reproduce BACKEND=jax VERSIONS=1 SEEDS=20` makes them." in text
+    pooled = re.search(r"Over all runs \((\d+) PyTorch, (\d+) TensorFlow\), PyTorch is ([+-][\d.]+) pp.*?"
+                       r"\(exact, all (\d+) splits\) gives p = ([\d.]+)", text)
+    assert pooled.groups()[:4] == ("2", "3", "+0.20", "10")
+    assert float(pooled[5]) == pytest.approx(exact_p([250, 230, 210], [220, 200]), abs=5e-4)
+    assert "(PyTorch: AMD EPYC, AMX (2); TensorFlow: AMD EPYC, AVX-512 (3))" in text and "this pools CPU kinds" in text
+    assert "`make reproduce BACKEND=jax VERSIONS=1 SEEDS=20`" in text  # no JAX runs: the command that makes them
 
 
 def test_a_record_of_another_backend_in_a_backends_folder_is_refused(tmp_path):
@@ -491,15 +471,3 @@ def test_a_version_run_only_on_another_backend_still_gets_its_table(tmp_path):
     assert "| 2 | 98.22 % | no runs yet |" in text
     version_2 = text.split("## Version 2: small CNN")[1]
     assert "| JAX 0.7.0 | 2 |" in version_2 and "(TensorFlow has 0, JAX 2)." in version_2
-
-
-@pytest.mark.docs
-def test_the_committed_v1_gap_page_gives_the_committed_seeds_by_backend():
-    """doc/v1-gap.md's last section is a render of the seed records under deliverables/ as they are
-    (after new seeds: `python experiments/v1_gap.py --render`)."""
-    from conftest import ROOT, load_script
-
-    gap = load_script("experiments/v1_gap_backends.py")
-    paper = [row[0] for row in versions.get(1).paper.epochs]
-    section = "\n".join(gap.backend_section(paper, ROOT / "deliverables"))
-    assert (ROOT / "doc" / "v1-gap.md").read_text().endswith("\n\n" + section)

@@ -135,6 +135,7 @@ def without_python36(tmp_path, **extra) -> dict:
     return {**env, "PATH": "/usr/bin:/bin", **extra}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("python36, says", [(None, "no CPython 3.6 found"),
                                             (sys.executable, "is not a CPython 3.6 interpreter")])
 def test_no_python36_is_one_line_that_says_how_to_get_one(tmp_path, python36, says):
@@ -145,6 +146,7 @@ def test_no_python36_is_one_line_that_says_how_to_get_one(tmp_path, python36, sa
     assert done.returncode == 2 and done.stderr.strip() == line and not (tmp_path / "venv").exists()
 
 
+@pytest.mark.slow
 def test_a_damaged_hash_stops_the_2018_stack_in_one_line(tmp_path, capfd):
     tf112 = load_script("lock/tf112.py")
     try:
