@@ -38,7 +38,7 @@ def measure(job: dict, epochs: int) -> tuple[dict | None, str, float, float]:
     """The row's report (epoch_s, test_accuracy as a fraction, like the workers print) or None and
     the error's last line, with the run's wall seconds and peak RSS in MiB."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    metrics, error, wall, rss = timed_run(command(job, epochs), job["version"], BACKENDS[job["config"]], env)
-    if metrics is None:
+    record, error, wall, rss = timed_run(command(job, epochs), job["version"], BACKENDS[job["config"]], env)
+    if record is None:
         return None, error, wall, rss
-    return {"epoch_s": metrics["timing"]["epoch_s"], "test_accuracy": metrics["results"]["test_accuracy"] / 100}, "", wall, rss
+    return {"epoch_s": record.timing.epoch_s, "test_accuracy": record.results.test_accuracy / 100}, "", wall, rss

@@ -23,6 +23,7 @@ from mnist_repro import environment, paths
 from mnist_repro.outputs import formats
 from mnist_repro.outputs.atomic import write_text_atomic
 from mnist_repro.outputs.markdown import table
+from mnist_repro.outputs.run_record import RunRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -86,7 +87,7 @@ def main() -> None:
             rows.append((name, same))
         labels = {split: differing_labels(a / f"assigned_labels_{split}.txt", b / f"assigned_labels_{split}.txt")
                   for split in ("train", "test")}
-        results = [json.loads((folder / "metrics.json").read_text())["results"] for folder in (a, b)]
+        results = [RunRecord.read(folder).results for folder in (a, b)]
     cpu, commit = environment.cpu_model(), environment.git_commit()
     lines = ["# Measured: a full run killed and resumed", "",
              "Written by `make resume-check` (experiments/resume_check.py); do not edit by hand.", "",
@@ -98,9 +99,9 @@ def main() -> None:
              table(["file", "uninterrupted vs killed and resumed"],
                    [[f"`{name}`", f"{'byte-identical' if same else 'DIFFERENT'}"
                      f"{' (all but the training-time line)' if name == 'result.txt' else ''}"] for name, same in rows])]
-    lines += ["", f"Labels that differ: {labels['train']} of {results[0]['train_images']:,} train, "
-              f"{labels['test']} of {results[0]['test_images']:,} test. Test accuracy: "
-              f"{results[0]['test_accuracy']:.2f} % uninterrupted, {results[1]['test_accuracy']:.2f} % resumed.", ""]
+    lines += ["", f"Labels that differ: {labels['train']} of {results[0].train_images:,} train, "
+              f"{labels['test']} of {results[0].test_images:,} test. Test accuracy: "
+              f"{results[0].test_accuracy:.2f} % uninterrupted, {results[1].test_accuracy:.2f} % resumed.", ""]
     path = ROOT / "doc" / "resume-measurement.md"
     write_text_atomic(path, "\n".join(lines))
     print(f"wrote {path}: " + ", ".join(f"{name} {'same' if same else 'DIFFERENT'}" for name, same in rows))

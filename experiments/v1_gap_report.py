@@ -92,15 +92,15 @@ def conclusion(results: dict, paper: list[float]) -> list[str]:
     return lines
 
 
-def final_loss(run: dict) -> float:
+def final_loss(run) -> float:
     """A study run's training loss in its last epoch (Keras's running mean, the report's log value)."""
-    return float(run["history"][-1]["loss"])
+    return float(run.history[-1]["loss"])
 
 
 def backend_rows(name: str, runs: dict, paper: list[float]) -> list:
     spread = Spread([final_loss(run) for _, run in sorted(runs.items())])
     low, high = spread.prediction_interval()
-    curve = ratios([[row["loss"] for row in run["history"]] for _, run in sorted(runs.items())], paper)
+    curve = ratios([[row["loss"] for row in run.history] for _, run in sorted(runs.items())], paper)
     return [report_backends.LABELS[name], spread.n, report_backends.kinds_text(runs),
             f"{spread.mean:.4f} ± {spread.std:.4f}", f"{spread.mean / paper[-1]:.3f}",
             f"[{low:.4f}, {high:.4f}]" if spread.n > 1 else "—", f"{statistics.mean(curve):.3f}"]

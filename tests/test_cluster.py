@@ -1,7 +1,6 @@
 """The study on Dask distributed, on 127.0.0.1 only: the same files as the sequential path, a
 worker killed mid-task, and a bad scheduler address."""
 
-import json
 import os
 import signal
 import tempfile
@@ -15,6 +14,7 @@ from conftest import assert_one_line_error, run_cli
 
 pytest.importorskip("distributed", reason="make test installs requirements-cluster.txt")
 
+from mnist_repro.outputs.run_record import RunRecord  # noqa: E402
 from mnist_repro.study import cluster, reproduce  # noqa: E402
 
 SMALL = ("--limit", "256", "--epochs", "1")
@@ -30,9 +30,9 @@ def files_under(root):
 
 def assert_complete(root, runs):
     for number, seed in runs:
-        metrics = json.loads((root / f"ver_{number}" / f"seed_{seed}" / "metrics.json").read_text())
-        assert (metrics["version"], metrics["settings"]["seed"]) == (number, seed)
-        assert metrics["environment"]["host"]  # where it ran, for the report's provenance
+        record = RunRecord.read(root / f"ver_{number}" / f"seed_{seed}")
+        assert (record.version, record.settings.seed) == (number, seed)
+        assert record.environment["host"]  # where it ran, for the report's provenance
     assert not [path for path in root.rglob("*") if path.name.endswith(".partial")]
 
 

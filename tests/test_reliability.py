@@ -2,7 +2,6 @@
 
 Kills during training and resuming are in test_resume.py; failures after `fit` in test_after_fit.py."""
 
-import json
 import os
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import pytest
 
 from conftest import ROOT, assert_one_line_error, cli_env, run_cli, wait_for
 from mnist_repro.outputs import formats
+from mnist_repro.outputs.run_record import RunRecord
 
 # v2 on 1,000 images, 2 epochs: the deliverables take over a second to write, long enough to
 # interrupt the swap at a chosen moment.
@@ -72,8 +72,7 @@ def test_unverified_data_runs_only_when_allowed(tmp_path, mnist):
     done = run_cli("run", "--version", 1, "--dry-run", "--data", path, "--out", tmp_path, "--allow-unverified-data")
     assert done.returncode == 0, done.stderr[-2000:]
     assert "warning:" in done.stderr and "SHA-256 of x_test differs" in done.stderr
-    metrics = json.loads((tmp_path / "ver_1" / "metrics.json").read_text())
-    assert metrics["data"]["verified"] is False
+    assert RunRecord.read(tmp_path / "ver_1").data.verified is False
 
 
 def test_missing_data_file_writes_nothing(tmp_path):

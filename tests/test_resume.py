@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from conftest import ROOT, SMALL_RUN, assert_one_line_error, cli_env, run_cli, wait_for
+from mnist_repro.outputs.run_record import RunRecord
 
 EPOCHS = int(SMALL_RUN[SMALL_RUN.index("--epochs") + 1])  # 3: a kill after epoch 2 has an epoch to go
 EXACT = ("history.csv", "assigned_labels_train.txt", "assigned_labels_test.txt")
@@ -102,9 +103,9 @@ def test_interrupted_run_resumes_bit_identical(tmp_path, uninterrupted, version,
         assert f"resuming version {version} from epoch {interrupted_at}" in done.stdout
     for name in EXACT:
         assert (tmp_path / f"ver_{version}" / name).read_bytes() == (uninterrupted[version] / name).read_bytes(), name
-    metrics = json.loads((tmp_path / f"ver_{version}" / "metrics.json").read_text())
-    assert metrics["settings"]["resumed_from_epoch"] == (interrupted_at or None)
-    assert len(metrics["timing"]["epoch_s"]) == EPOCHS
+    record = RunRecord.read(tmp_path / f"ver_{version}")
+    assert record.settings.resumed_from_epoch == (interrupted_at or None)
+    assert len(record.timing.epoch_s) == EPOCHS
     assert not (tmp_path / ".checkpoints" / f"ver_{version}").exists()  # removed once the deliverables are in
 
 
@@ -147,8 +148,8 @@ def test_changed_settings_or_restart_discard_the_checkpoint(tmp_path, monkeypatc
     done = run_cli(*arguments(2, tmp_path, "--seed", "12", "--restart"))
     assert done.returncode == 0, done.stderr[-2000:]
     assert "--restart was given" in done.stdout and "resuming" not in done.stdout
-    metrics = json.loads((tmp_path / "ver_2" / "metrics.json").read_text())
-    assert metrics["settings"]["resumed_from_epoch"] is None and len(metrics["timing"]["epoch_s"]) == EPOCHS
+    record = RunRecord.read(tmp_path / "ver_2")
+    assert record.settings.resumed_from_epoch is None and len(record.timing.epoch_s) == EPOCHS
 
 
 def test_a_second_run_is_refused_and_a_stale_lock_is_taken_over(tmp_path):

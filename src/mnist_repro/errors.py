@@ -87,6 +87,16 @@ class FolderUnusable(ActionFailed):
     """A run's folder (a version's or a study seed's) with files missing, unreadable or at odds."""
 
 
+class RecordUnusable(FolderUnusable):
+    """A run's metrics.json that is missing, unreadable or not a record of this project's format.
+    `reason` is the short why, for a caller that names the folder its own way."""
+
+    def __init__(self, folder, reason: str):
+        super().__init__(f"{folder}: {reason}; remake the run (`make run VERSION=N`, or `make reproduce` for a "
+                         "study's seed)")
+        self.folder, self.reason = folder, reason
+
+
 class AlreadyRunning(ActionFailed):
     """Another process holds the lock of the same run."""
 

@@ -6,13 +6,14 @@ is typed by hand. The Spanish table has the same numbers under Spanish headings.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from .. import paths, versions
 from ..outputs import markdown
+from ..errors import RecordUnusable
 from ..outputs.atomic import write_text_atomic
+from ..outputs.run_record import RunRecord
 from .stats import collect, final_spread, interval_verdict
 
 START, END = "<!-- results:start (make report) -->", "<!-- results:end -->"
@@ -51,12 +52,12 @@ def table(deliverables: Path = paths.DELIVERABLES, language: str = "en") -> str:
     rows, environments = [], []
     for number, version in versions.available().items():
         try:
-            metrics = json.loads((paths.version_folder(number, deliverables) / "metrics.json").read_text())
-            results = metrics["results"]
-            main = f"{n(results['test_accuracy'])} % ({results['test_errors']} {words['errors']})"
-            time = f"{results['training_time_s']:.0f} s"
-            environments.append(metrics["environment"]["device"])
-        except (OSError, ValueError, KeyError):
+            record = RunRecord.read(paths.version_folder(number, deliverables))
+            results = record.results
+            main = f"{n(results.test_accuracy)} % ({results.test_errors} {words['errors']})"
+            time = f"{results.training_time_s:.0f} s"
+            environments.append(record.environment["device"])
+        except RecordUnusable:
             main, time = words["not run"], "—"
         runs = study.runs.get(number, {})
         seeds, interval, inside = words["no study"], "—", "—"

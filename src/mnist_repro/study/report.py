@@ -52,7 +52,7 @@ def _pm(spread: Spread, digits: int, unit: str = "") -> str:
 def _environments(runs: dict) -> list[str]:
     seen = []
     for _, run in sorted(runs.items()):
-        env = run["metrics"]["environment"]
+        env = run.environment
         text = (f"{env['device']}{_isa(env)}; Python {env['python']}, TensorFlow {env['tensorflow']}, "
                 f"Keras {env['keras']}, NumPy {env['numpy']}")
         if text not in seen:
@@ -74,9 +74,9 @@ def _times_section(version, runs: dict) -> list[str]:
     rows = [[f"paper, {paper.hardware}", 1, f"{paper.training_time_s:.1f}", f"{paper_epoch:.1f}", "1.00"]]
     by_cpu: dict[str, list[float]] = {}
     for _, run in sorted(runs.items()):
-        env = run["metrics"]["environment"]
+        env = run.environment
         by_cpu.setdefault(f"{env.get('cpu', env['device'])}{_isa(env)}, {env.get('cpu_count', '?')} cores", []).append(
-            float(run["metrics"]["results"]["training_time_s"]))
+            float(run.results.training_time_s))
     for cpu, values in by_cpu.items():
         times, per_epoch = Spread(values), Spread([t / version.epochs for t in values])
         rows.append([f"ours, {cpu}", times.n, _pm(times, 1), _pm(per_epoch, 1), f"{per_epoch.mean / paper_epoch:.2f}"])
@@ -112,7 +112,7 @@ def _version_section(version, runs: dict, figure_name: str, by_backend: list[str
             for key, label, attribute, digits, unit in FINAL]
     rows.append(_final_row("test errors of 10,000", paper.test_errors, final_spread(runs, "test_errors"), 1, ""))
     lines.append(markdown.table(["metric", "paper", "ours, mean ± std", "[min, max]", *FINAL_HEADER], rows))
-    per_seed = ", ".join(f"seed {s}: {int(r['metrics']['results']['test_errors'])}" for s, r in sorted(runs.items()))
+    per_seed = ", ".join(f"seed {s}: {r.results.test_errors}" for s, r in sorted(runs.items()))
     lines += ["", f"Test errors per seed: {per_seed}.", "",
               f"![test accuracy over seeds](report/histogram_{version.number}.png)", ""]
 

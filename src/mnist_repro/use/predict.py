@@ -21,7 +21,11 @@ def model_path(number: int, root: Path = DELIVERABLES) -> Path:
 
 def load_model(number: int, root: Path = DELIVERABLES):
     """The version's trained model, checked to be a file that loads and takes this version's input."""
-    path = model_path(number, root)
+    return load_model_file(model_path(number, root), number)
+
+
+def load_model_file(path: Path, number: int):
+    """The model.keras at `path`, checked to be a file that loads and takes version `number`'s input."""
     remake = f"recreate it with `make run VERSION={number}`"
     if path.is_dir():
         raise ModelUnusable(f"{path} is a folder, not a model file; remove it and {remake}")
