@@ -41,7 +41,7 @@ def main() -> None:
     backend_settings.configure_threads(name, version, speed)
     train.seed_everything(args.seed, name)
     precision = "mixed_bfloat16" if args.config == "mixed_bfloat16" else "float32"
-    model = train.build(version, precision, speed)
+    model = train.compiled_model(version, precision, speed)
     seconds: list[float] = []
     timer = train.EpochTimer(seconds)
     cpu_seconds: list[float] = []
@@ -63,8 +63,8 @@ def main() -> None:
                   validation_data=(x_float, y_encoded), callbacks=callbacks, verbose=0)
     else:
         shuffled = batches.ShuffledBatches(x, y, version, version.batch_size, args.seed, speed.autotune)
-        train.fit(model, shuffled, args.epochs, 0, (x, y), callbacks, 0, speed)
-    _, accuracy, _, _ = train.evaluate(model, version, x_test, y_test)
+        train.fit_epochs(model, shuffled, args.epochs, 0, (x, y), callbacks, 0, speed)
+    _, accuracy, _, _ = train.score_split(model, version, x_test, y_test)
     print(json.dumps({"epoch_s": seconds, "epoch_cpu_s": cpu_seconds, "test_accuracy": accuracy, "keras": keras.__version__,
                       "backend": keras.backend.backend()}))
 

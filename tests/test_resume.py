@@ -173,7 +173,7 @@ from mnist_repro.training import train
 def hang(*args, **kwargs):
     open(os.environ["EVALUATING_MARKER"], "w").close()
     time.sleep(600)
-train.evaluate = hang
+train.score_split = hang
 from mnist_repro.__main__ import main
 sys.exit(main(sys.argv[1:]))
 """
@@ -236,7 +236,7 @@ def test_seed_states_are_the_dropout_layers_generators():
     from mnist_repro.training.checkpoint import seed_states
 
     for number, dropouts in ((1, 0), (2, 1), (3, 2)):
-        model = train.build(versions.get(number))
+        model = train.compiled_model(versions.get(number))
         expected = [layer.seed_generator.state for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
         assert len(expected) == dropouts
         assert [id(state) for state in seed_states(model)] == [id(state) for state in expected]
@@ -250,15 +250,15 @@ def test_a_state_with_other_seed_generators_does_not_load(tmp_path):
     checkpoint = Checkpoint(tmp_path / "ver_3", {"version": 3})
     checkpoint.folder.mkdir()
     checkpoint.history.write_text("epoch,loss\n0,1.0\n")
-    model = train.build(versions.get(3))
+    model = train.compiled_model(versions.get(3))
     model.optimizer.build(model.trainable_variables)
     checkpoint.save(model, 1, [1.0])
-    assert checkpoint.resume(lambda: train.build(versions.get(3)), restart=False).epoch == 1  # it loads as saved
+    assert checkpoint.resume(lambda: train.compiled_model(versions.get(3)), restart=False).epoch == 1  # it loads as saved
     saved = json.loads((checkpoint.state / "state.json").read_text())
     assert saved["format"] == 3 and len(saved["seed_generators"]) == 2
     saved["seed_generators"].pop()
     (checkpoint.state / "state.json").write_text(json.dumps(saved))
-    resumed = checkpoint.resume(lambda: train.build(versions.get(3)), restart=False)
+    resumed = checkpoint.resume(lambda: train.compiled_model(versions.get(3)), restart=False)
     assert resumed.epoch == 0 and "saved weights do not load (ValueError" in resumed.discarded
 
 

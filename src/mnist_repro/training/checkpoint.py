@@ -88,13 +88,13 @@ class Checkpoint:
         """The run's lock beside this folder (run_lock.py), held while the run lasts."""
         return run_lock.locked(self.folder, what)
 
-    def resume(self, build, restart: bool) -> Resumed:
-        """The one resume decision: `build()` makes a freshly seeded model; the saved state, if it
-        is usable, is loaded into it. Anything unusable is discarded with the reason."""
+    def resume(self, seeded_model, restart: bool) -> Resumed:
+        """The one resume decision: `seeded_model()` makes a freshly seeded model; the saved state,
+        if it is usable, is loaded into it. Anything unusable is discarded with the reason."""
         atomic.recover(self.state)
         saved = self._read_state()
         reason = self._unusable(saved, restart)
-        model = build()
+        model = seeded_model()
         if saved is not None and reason is None:
             try:
                 self._restore(model, saved)
@@ -102,7 +102,7 @@ class Checkpoint:
                 return Resumed(model, int(saved["epoch"]), None, [float(s) for s in saved["epoch_s"]])
             except Exception as error:  # h5py and Keras raise many types for a damaged file
                 reason = f"its saved weights do not load ({type(error).__name__}; corrupt checkpoint)"
-                model = build()  # the partly loaded one is spoiled; `build` seeds again, as a fresh run
+                model = seeded_model()  # the partly loaded one is spoiled; it seeds again, as a fresh run
         self.discard()
         self.folder.mkdir(parents=True, exist_ok=True)
         return Resumed(model, 0, reason)

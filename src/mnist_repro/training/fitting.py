@@ -1,7 +1,7 @@
-"""The fit step of a run: TensorFlow starts, the model is built or resumed, and trained.
+"""The training step of a run: TensorFlow starts, the model is built or resumed, and trained.
 
-`fit`'s first lines are the one place where a run loads TensorFlow, after every cheap check of the
-plan has passed. The checkpoint (checkpoint.py) decides whether a saved state resumes; its Keras
+`train_or_resume`'s first lines are the one place where a run loads TensorFlow, after every cheap
+check of the plan has passed. The checkpoint (checkpoint.py) decides whether a saved state resumes; its Keras
 callback saves the state after every epoch.
 """
 
@@ -33,7 +33,7 @@ class Trained:
         return sum(self.epoch_s)
 
 
-def fit(plan) -> Trained:
+def train_or_resume(plan) -> Trained:
     """Start TensorFlow, build (or resume) the model and train it to the planned epochs. `plan` is
     a run.RunPlan."""
     started = time.perf_counter()
@@ -47,11 +47,11 @@ def fit(plan) -> Trained:
     import_s = time.perf_counter() - started
     print_header(plan, env)
 
-    def build():
+    def seeded_model():
         train.seed_everything(plan.settings["seed"], plan.backend)
-        return train.build(plan.version, plan.settings["precision"], speed)
+        return train.compiled_model(plan.version, plan.settings["precision"], speed)
 
-    resumed = plan.checkpoint.resume(build, plan.restart)
+    resumed = plan.checkpoint.resume(seeded_model, plan.restart)
     if resumed.discarded:
         print(f"Discarding the checkpoint in {plan.checkpoint.folder}: {resumed.discarded}; starting fresh")
     resumed.model.summary()
@@ -70,7 +70,7 @@ def fit(plan) -> Trained:
                 errors.writing("the checkpoint", plan.checkpoint.folder):
             # Order matters: the timer and the history log finish an epoch before the checkpoint saves it.
             callbacks = [train.EpochTimer(epoch_s), history_log, plan.checkpoint.callback(epoch_s)]
-            train.fit(resumed.model, shuffled, epochs, resumed.epoch, validation, callbacks,
+            train.fit_epochs(resumed.model, shuffled, epochs, resumed.epoch, validation, callbacks,
                       1 if sys.stdout.isatty() else 2, speed)
     trained = Trained(resumed.model, epoch_s, resumed.epoch, env, code, import_s, time.perf_counter() - fit_started)
     print(f"Training time: {trained.training_time_s:.3f}s")

@@ -1,10 +1,10 @@
-"""One run of one version, in the report's order: plan -> fit -> evaluate -> write.
+"""One run of one version, in the report's order: plan -> train -> score -> write.
 
 `make_plan` checks everything that needs no TensorFlow (version, numbers, output folder, data)
-first, so a typo costs a second, not a ten-minute training run. `fit` (fitting.py) starts
-TensorFlow, builds or resumes the model and trains it; the checkpoint makes a killed run resume
-exactly, and keeps a finished training until its deliverables are written. `evaluate` labels both
-splits in one inference pass each; `write` fills deliverables/ver_N/ atomically.
+first, so a typo costs a second, not a ten-minute training run. `train_or_resume` (fitting.py)
+starts TensorFlow, builds or resumes the model and trains it; the checkpoint makes a killed run
+resume exactly, and keeps a finished training until its deliverables are written. `score` labels
+both splits in one inference pass each; `write` fills deliverables/ver_N/ atomically.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ import numpy as np
 
 from .. import backend, data, errors, paths, versions
 from ..outputs import atomic, console, formats
+from ..outputs.run_record import RunRecord
 from .checkpoint import Checkpoint
-from .fitting import Trained, fit
+from .fitting import Trained, train_or_resume
 
 @dataclass
 class RunPlan:
@@ -53,14 +54,14 @@ class Scores:
     seconds: float
 
 
-def run(args) -> dict:
-    """Train one version and write its deliverables; returns the run's metrics.json."""
+def run(args) -> RunRecord:
+    """Train one version and write its deliverables; returns the run's record (metrics.json)."""
     plan = make_plan(args)  # every check that needs no TensorFlow
     with plan.checkpoint.locked(f"version {plan.version.number} into {plan.out}"), \
-            console.recorded() as record, plan.checkpoint.kept_on_failure():
-        trained = fit(plan)
-        scores = evaluate(plan, trained)
-        return write(plan, trained, scores, record)
+            console.recorded() as transcript, plan.checkpoint.kept_on_failure():
+        trained = train_or_resume(plan)
+        scores = score(plan, trained)
+        return write(plan, trained, scores, transcript)
 
 
 def make_plan(args) -> RunPlan:
@@ -84,7 +85,7 @@ def make_plan(args) -> RunPlan:
                    started=started, data_s=time.perf_counter() - started)
 
 
-def evaluate(plan: RunPlan, trained: Trained) -> Scores:
+def score(plan: RunPlan, trained: Trained) -> Scores:
     """Loss, accuracy and predicted digits of both splits, one inference pass each."""
     from . import backend_settings, train
 
@@ -92,8 +93,8 @@ def evaluate(plan: RunPlan, trained: Trained) -> Scores:
     speed = backend_settings.speed(plan.backend, plan.speed)
     inference = speed.inference_size(plan.settings["batch_size"]), speed.autotune
     (x_train, y_train), (x_test, y_test) = plan.train, plan.test
-    train_loss, train_acc, train_labels, _ = train.evaluate(trained.model, plan.version, x_train, y_train, *inference)
-    test_loss, test_acc, test_labels, test_probabilities = train.evaluate(trained.model, plan.version, x_test, y_test,
+    train_loss, train_acc, train_labels, _ = train.score_split(trained.model, plan.version, x_train, y_train, *inference)
+    test_loss, test_acc, test_labels, test_probabilities = train.score_split(trained.model, plan.version, x_test, y_test,
                                                                           *inference)
     results = {
         "training_time_s": trained.training_time_s,
@@ -107,9 +108,9 @@ def evaluate(plan: RunPlan, trained: Trained) -> Scores:
     return Scores(results, train_labels, test_labels, test_probabilities, time.perf_counter() - started)
 
 
-def write(plan: RunPlan, trained: Trained, scores: Scores, record) -> dict:
+def write(plan: RunPlan, trained: Trained, scores: Scores, transcript) -> RunRecord:
     """deliverables/ver_N/, atomically; then the checkpoint goes (under the lock, which then removes
-    itself). Returns the metrics that metrics.json holds."""
+    itself). Returns the record that metrics.json holds."""
     from ..outputs import version_folder
 
     folder, mnist = paths.version_folder(plan.version.number, paths.backend_root(plan.out, plan.backend)), plan.mnist
@@ -123,9 +124,9 @@ def write(plan: RunPlan, trained: Trained, scores: Scores, record) -> dict:
         data_source=mnist.source, data_verified=mnist.verified,
         environment=trained.env, code=trained.code, train_labels=scores.train_labels, test_labels=scores.test_labels,
         test_images=plan.test[0], test_true=plan.test[1], test_probabilities=scores.test_probabilities,
-        console=record, started=plan.started)
+        console=transcript, started=plan.started)
     with errors.writing("the deliverables", plan.out):
-        metrics = version_folder.write_version_folder(folder, finished)
+        written = version_folder.write_version_folder(folder, finished)
     print(f"Deliverables written to {folder}/")
     plan.checkpoint.discard()
-    return metrics
+    return written
