@@ -36,17 +36,22 @@ def assert_complete(root, runs):
     assert not [path for path in root.rglob("*") if path.name.endswith(".partial")]
 
 
-def kill_a_busy_worker(client, pids, killed: list):
+def kill_a_busy_worker(client, pids, killed: list, orphans: list):
     """SIGKILL the first worker seen running a task, a few seconds into it; its task then reruns.
-    The killed worker's address goes into `killed`, for the test's thread to check (a failure raised
-    in this thread would not fail the test)."""
+    The killed worker's address goes into `killed`, and the run processes it had started that still
+    live 10 s later into `orphans`, for the test's thread to check (a failure raised in this thread
+    would not fail the test)."""
+    import psutil  # Dask's own dependency
+
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         busy = [address for address, keys in client.processing().items() if keys]
         if busy:
             time.sleep(3)  # let its run process start training
+            runs = psutil.Process(pids[busy[0]]).children(recursive=True)
             os.kill(pids[busy[0]], signal.SIGKILL)
-            killed.append(busy[0])
+            killed.append((busy[0], len(runs)))
+            orphans.extend(run.pid for run in psutil.wait_procs(runs, timeout=10)[1])
             return
         time.sleep(0.1)
 
@@ -55,21 +60,23 @@ def test_a_study_on_dask_writes_what_the_sequential_path_writes_though_a_worker_
     """Two tasks on a LocalCluster of two workers, reached by its address as `--cluster tcp://...`
     reaches a scheduler; one worker is killed mid-task, and its task reruns. Against the sequential
     path's real run of the first seed: the same files (records.KEPT per run), no run lost or
-    duplicated, and no work or task folder left behind (the killed worker's is swept by a later task)."""
+    duplicated, no run process outliving its killed worker, and no work or task folder left behind
+    (the killed worker's is swept by a later task)."""
     from mnist_repro.study.records import KEPT
 
     runs = [(1, seed) for seed in (0, 1)]
     before = task_folders()
     assert reproduce.reproduce([1], 1, tmp_path / "here", tmp_path / "nomain", SMALL) == 0
     client = cluster.connect("local", 2)
-    killed = []
-    killer = threading.Thread(target=kill_a_busy_worker, args=(client, client.run(os.getpid), killed))  # address -> pid
+    killed, orphans = [], []
+    killer = threading.Thread(target=kill_a_busy_worker, args=(client, client.run(os.getpid), killed, orphans))
     killer.start()
     with cluster.closing(client):
         code = reproduce.reproduce([1], 2, tmp_path / "dask", tmp_path / "nomain", SMALL,
                                    cluster=client.scheduler.address, workers=2)
     killer.join()
     assert killed, "no worker was seen running a task within 120 s, so none was killed"
+    assert killed[0][1] >= 1 and not orphans, f"{killed}: run processes {orphans} outlived their worker"
     assert code == 0
     assert files_under(tmp_path / "here") == [f"ver_1/seed_0/{name}" for name in sorted(KEPT)]
     assert files_under(tmp_path / "dask") == sorted(f"ver_1/seed_{seed}/{name}" for _, seed in runs for name in KEPT)

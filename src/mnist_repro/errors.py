@@ -18,7 +18,9 @@ import traceback
 import zipfile
 from pathlib import Path
 
-ERROR_LOGS = Path("build/errors")
+from . import paths
+
+ERROR_LOGS = Path("build/errors")  # under the project root (paths.project_root)
 
 
 class UserError(Exception):
@@ -207,8 +209,9 @@ def internal_error(error: BaseException, command: str) -> str:
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     name = f"{command or 'mnist-repro'}-{stamp}-{os.getpid()}.log"
     try:
-        ERROR_LOGS.mkdir(parents=True, exist_ok=True)
-        log = ERROR_LOGS / name
+        logs = paths.project_root() / ERROR_LOGS
+        logs.mkdir(parents=True, exist_ok=True)
+        log = logs / name
         log.write_text(text)
     except OSError:  # the project folder itself may be the problem (a full or read-only disk)
         log = Path(tempfile.gettempdir()) / name

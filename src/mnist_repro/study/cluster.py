@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .. import backend as backend_module, paths
+from .. import backend as backend_module, paths, process
 from ..errors import SchedulerUnreachable, UserError
 from .records import read_record, save_record
 
@@ -54,17 +54,6 @@ def closing(client):
             cluster.close()
 
 
-def _die_with_parent() -> None:
-    """Linux: the run process gets SIGKILL when its worker dies, so no orphan keeps training."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 TASK_PREFIX = "mnist-repro-task-"
 
 
@@ -94,7 +83,9 @@ def run_on_worker(number: int, seed: int, extra_args: tuple, backend: str = "ten
     with tempfile.TemporaryDirectory(prefix=f"{TASK_PREFIX}{os.getpid()}-", ignore_cleanup_errors=True) as out:
         command = [sys.executable, "-m", "mnist_repro", "run", "--version", str(number), "--seed", str(seed),
                    "--out", out, *backend_module.option(backend), *extra_args]
-        done = subprocess.run(command, capture_output=True, text=True, preexec_fn=_die_with_parent)
+        # The run ends itself if this worker dies (process.PARENT_PID), so no orphan keeps training.
+        done = subprocess.run(command, capture_output=True, text=True,
+                              env={**os.environ, process.PARENT_PID: str(os.getpid())})
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
             raise RuntimeError(f"version {number} seed {seed} failed on {platform.node()}: {last}")

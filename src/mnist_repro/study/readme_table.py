@@ -46,7 +46,8 @@ def _number(value: float, digits: int, language: str) -> str:
     return text.replace(".", ",") if language == "es" else text
 
 
-def table(deliverables: Path = paths.DELIVERABLES, language: str = "en") -> str:
+def table(deliverables: Path | None = None, language: str = "en") -> str:
+    deliverables = paths.deliverables() if deliverables is None else deliverables
     words, n = WORDS[language], lambda value, digits=2: _number(value, digits, language)
     study = collect(paths.seeds_root(deliverables))
     rows, environments = [], []
@@ -75,7 +76,7 @@ def table(deliverables: Path = paths.DELIVERABLES, language: str = "en") -> str:
     return "\n".join(lines)
 
 
-def update(readme: Path = Path("README.md"), deliverables: Path = paths.DELIVERABLES, language: str = "en") -> bool:
+def update(readme: Path, deliverables: Path | None = None, language: str = "en") -> bool:
     """Rewrite the marked block; returns False (and changes nothing) when the markers are absent."""
     try:
         text = readme.read_text()

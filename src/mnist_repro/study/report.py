@@ -137,7 +137,7 @@ def _version_section(version, runs: dict, figure_name: str, by_backend: list[str
     return lines
 
 
-def dataset_figure(data_path: str | None = None, out: Path = paths.DELIVERABLES) -> Path:
+def dataset_figure(data_path: str | None = None, out: Path | None = None) -> Path:
     """deliverables/mnist_samples.png from the verified data (report figure 1.1)."""
     from .. import data
     from ..outputs.dataset_figure import mnist_samples
@@ -149,9 +149,11 @@ def dataset_figure(data_path: str | None = None, out: Path = paths.DELIVERABLES)
     return path
 
 
-def build(root: Path = paths.SEEDS, out: Path = paths.DELIVERABLES, deliverables: Path | None = None) -> Path:
-    """REPORT.md from TensorFlow's seeds under `root` and the other backends' under
-    `deliverables`/BACKEND/seeds/ (`deliverables` defaults to the folder above `root`)."""
+def build(root: Path | None = None, out: Path | None = None, deliverables: Path | None = None) -> Path:
+    """REPORT.md in `out` (default: deliverables/) from TensorFlow's seeds under `root` (default:
+    deliverables/seeds/) and the other backends' under `deliverables`/BACKEND/seeds/ (`deliverables`
+    defaults to the folder above `root`)."""
+    root, out = paths.seeds_root() if root is None else root, paths.deliverables() if out is None else out
     study = collect(root)
     others = report_backends.collect_backends(Path(root).parent if deliverables is None else deliverables)
     study.skipped += [reason for other in others.values() for reason in other.skipped]

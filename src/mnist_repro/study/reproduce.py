@@ -75,7 +75,7 @@ def reproduce(numbers: list[int], seeds: int, root: Path | None = None, main: Pa
               backend: str = "tensorflow") -> int:
     """Every missing (version, seed) run on `backend`: here, one after the other, or on a Dask
     cluster. `main` (where ver_N/ is reused from) and `root` (the seeds) default to the backend's."""
-    main = paths.backend_root(paths.DELIVERABLES, backend) if main is None else main
+    main = paths.backend_root(paths.deliverables(), backend) if main is None else main
     root = paths.seeds_root(main) if root is None else root
     if seeds < 1:
         raise BadSetting(f"SEEDS={seeds}: need at least 1 seed")

@@ -14,7 +14,7 @@ from ..outputs.run_record import RunRecord
 from . import predict
 
 
-def refresh(number, data_path: str | None = None, root: Path = paths.DELIVERABLES) -> None:
+def refresh(number, data_path: str | None = None, root: Path | None = None) -> None:
     version = versions.get(number)
     folder = paths.version_folder(version.number, root)
     try:

@@ -9,17 +9,17 @@ from pathlib import Path
 import numpy as np
 
 from .. import backend, errors, versions
-from ..paths import DELIVERABLES, version_folder
+from ..paths import version_folder
 from ..errors import ModelUnusable, UserError
 from ..outputs.atomic import replacing
 from . import preprocess
 
 
-def model_path(number: int, root: Path = DELIVERABLES) -> Path:
+def model_path(number: int, root: Path | None = None) -> Path:
     return version_folder(number, root) / "model.keras"
 
 
-def load_model(number: int, root: Path = DELIVERABLES):
+def load_model(number: int, root: Path | None = None):
     """The version's trained model, checked to be a file that loads and takes this version's input."""
     return load_model_file(model_path(number, root), number)
 
@@ -63,7 +63,7 @@ def save_seen(image: np.ndarray, path: Path) -> None:
 
 
 def predict(paths: list[str], number: int, as_json: bool = False, show: str | None = None,
-            root: Path = DELIVERABLES) -> int:
+            root: Path | None = None) -> int:
     version = versions.get(number)
     files = [file for path in paths for file in preprocess.image_files(Path(path))]
     prepared, failures = [], []

@@ -61,7 +61,8 @@ def check_version(number: int, mnist, root: Path) -> tuple[str, list[str]]:
     return f"version {version.number}: " + "; ".join(parts), problems
 
 
-def verify(root: Path = paths.DELIVERABLES, data_path: str | None = None, numbers=None) -> int:
+def verify(root: Path | None = None, data_path: str | None = None, numbers=None) -> int:
+    root = paths.deliverables() if root is None else root
     mnist = data.load(data_path)
     kind = environment.cpu_flags()
     print(f"Checking the committed results in {root}/ on {environment.cpu_model()}, {os.cpu_count()} cores "
