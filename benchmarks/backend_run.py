@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from full_run import timed_run
+from mnist_repro import run_argv
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKENDS = {"jax": "jax", "keras_torch": "torch"}  # bench configuration -> the run's --backend
@@ -30,8 +31,8 @@ def missing(config: str) -> str | None:
 
 def command(job: dict, epochs: int) -> list[str]:
     """The row's command line, without its temporary --out."""
-    return [str(python_of(job["config"])), "-m", "mnist_repro", "run", "--version", str(job["version"]),
-            "--backend", BACKENDS[job["config"]], "--epochs", str(epochs), "--data", str(ROOT / "data" / "mnist.npz")]
+    return run_argv(job["version"], python=python_of(job["config"]), backend=BACKENDS[job["config"]], epochs=epochs,
+                    data=ROOT / "data" / "mnist.npz")
 
 
 def measure(job: dict, epochs: int) -> tuple[dict | None, str, float, float]:

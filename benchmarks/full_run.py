@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import os
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 
 from child import timed
-from mnist_repro import paths
+from mnist_repro import paths, run_argv
 from mnist_repro.errors import RecordUnusable
 from mnist_repro.outputs.run_record import RunRecord
 
@@ -46,7 +45,7 @@ def timed_run(argv: list[str], number: int, backend: str = "tensorflow",
 
 def full_run(settings: dict) -> dict:
     """One whole `run --version 3`, as a user runs it."""
-    record, error, wall, rss = timed_run([sys.executable, "-m", "mnist_repro", "run", "--version", "3", "--restart"], 3)
+    record, error, wall, rss = timed_run(run_argv(3, restart=True), 3)
     return {"error": error} if record is None else summary(record, wall, rss)
 
 

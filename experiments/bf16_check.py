@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from mnist_repro import environment, paths
+from mnist_repro import environment, paths, run_argv
 from mnist_repro.outputs.atomic import write_text_atomic
 from mnist_repro.outputs.markdown import table
 from mnist_repro.outputs.run_record import RunRecord
@@ -32,8 +32,7 @@ TARGET_PP = 0.15  # the performance issue's bound on |bf16 mean - FP32 mean|
 
 def bf16_run(version: int, seed: int) -> RunRecord:
     with tempfile.TemporaryDirectory(prefix="bf16-check-") as out:
-        command = [sys.executable, "-m", "mnist_repro", "run", "--version", str(version), "--seed", str(seed),
-                   "--precision", "mixed_bfloat16", "--out", out]
+        command = run_argv(version, seed=seed, precision="mixed_bfloat16", out=out)
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
                               env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
         if done.returncode != 0:

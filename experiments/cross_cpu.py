@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from mnist_repro import environment, paths
+from mnist_repro import environment, paths, run_argv
 from mnist_repro.outputs.atomic import write_text_atomic
 from mnist_repro.outputs.markdown import table
 from mnist_repro.outputs.run_record import RunRecord
@@ -45,8 +45,8 @@ def digest(path: Path) -> str | None:
 def measure(version: int, seed: int, setting: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="cross-cpu-") as scratch:
         env = {**os.environ, **SETTINGS[setting]}
-        done = subprocess.run([sys.executable, "-m", "mnist_repro", "run", "--version", str(version), "--seed",
-                               str(seed), "--out", scratch], cwd=ROOT, env=env, capture_output=True, text=True)
+        done = subprocess.run(run_argv(version, seed=seed, out=scratch), cwd=ROOT, env=env, capture_output=True,
+                              text=True)
         if done.returncode != 0:
             raise SystemExit(f"error: v{version} seed {seed} ({setting}) failed: {done.stderr.strip().splitlines()[-1:]}")
         folder = paths.version_folder(version, scratch)

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mnist_repro import environment, paths
+from mnist_repro import environment, paths, run_argv
 from mnist_repro.outputs import formats
 from mnist_repro.outputs.atomic import write_text_atomic
 from mnist_repro.outputs.markdown import table
@@ -28,11 +28,6 @@ from mnist_repro.outputs.run_record import RunRecord
 ROOT = Path(__file__).resolve().parents[1]
 
 COMPARED = ("history.csv", "assigned_labels_train.txt", "assigned_labels_test.txt", "result.txt")
-
-
-def command(version: int, seed: int, out: Path) -> list[str]:
-    return [sys.executable, "-m", "mnist_repro", "run", "--version", str(version), "--seed", str(seed),
-            "--out", str(out), "--restart"]
 
 
 def saved_epoch(out: Path, version: int) -> int:
@@ -44,7 +39,7 @@ def saved_epoch(out: Path, version: int) -> int:
 
 def killed_and_resumed(version: int, seed: int, kill_at: int, out: Path, env: dict) -> tuple[int, str]:
     """Run, SIGKILL once epoch `kill_at` is saved, run again; (epoch killed at, the resume line)."""
-    child = subprocess.Popen(command(version, seed, out), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+    child = subprocess.Popen(run_argv(version, seed=seed, out=out, restart=True), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
     while saved_epoch(out, version) < kill_at:
         if child.poll() is not None:
@@ -53,8 +48,7 @@ def killed_and_resumed(version: int, seed: int, kill_at: int, out: Path, env: di
     child.send_signal(signal.SIGKILL)
     child.wait()
     killed = saved_epoch(out, version)
-    again = command(version, seed, out)
-    again.remove("--restart")  # the same command as a user would type, resuming
+    again = run_argv(version, seed=seed, out=out)  # the same command as a user would type, resuming
     done = subprocess.run(again, env=env, cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"error: the resumed run failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
@@ -74,7 +68,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="resume-check-") as scratch:
         whole, interrupted = Path(scratch) / "whole", Path(scratch) / "interrupted"
         print(f"uninterrupted run of version {version}, seed {seed} ...", flush=True)
-        if subprocess.run(command(version, seed, whole), env=env, cwd=ROOT, capture_output=True).returncode:
+        if subprocess.run(run_argv(version, seed=seed, out=whole, restart=True), env=env, cwd=ROOT, capture_output=True).returncode:
             sys.exit("error: the uninterrupted run failed")
         print(f"the same run, killed after epoch {kill_at} and resumed ...", flush=True)
         killed, resumed_line = killed_and_resumed(version, seed, kill_at, interrupted, env)

@@ -148,6 +148,7 @@ def backend_section(paper: list[float], deliverables: Path = DELIVERABLES) -> li
     return lines
 
 
+@style.styled
 def write(results: dict, seeds: int, folder: Path, deliverables: Path = DELIVERABLES) -> None:
     paper = [row[0] for row in versions.get(1).paper.epochs]
     epochs = range(1, len(paper) + 1)

@@ -68,7 +68,7 @@ def test_the_v1_gap_arms_as_doc_reproduction_states_them():
     assert sum(curve("keras2")[e] for e in late) < sum(default[e] for e in late)
     assert arms["keras3-logits"] == arms["keras3"]
     study = collect(ROOT / "deliverables" / "seeds").runs[1]
-    assert arms["keras3"] == [[float(row["loss"]) for row in study[seed]["history"]] for seed in range(3)]
+    assert arms["keras3"] == [[float(row["loss"]) for row in study[seed].history] for seed in range(3)]
     text = words("doc/reproduction.md")
     assert "`keras3-float64` and `keras2-graph` stay at or below the faithful default's at every epoch; " \
         "`keras2` sits above it at epochs 8, 12 and 15" in text

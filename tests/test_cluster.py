@@ -17,7 +17,7 @@ pytest.importorskip("distributed", reason="make test installs requirements-clust
 from mnist_repro.outputs.run_record import RunRecord  # noqa: E402
 from mnist_repro.study import cluster, reproduce  # noqa: E402
 
-SMALL = ("--limit", "256", "--epochs", "1")
+SMALL = {"limit": 256, "epochs": 1}
 
 
 def task_folders():

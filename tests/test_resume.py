@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from conftest import ROOT, SMALL_RUN, assert_one_line_error, cli_env, run_cli, wait_for
+from conftest import ROOT, SMALL_RUN, SMALL_SETTINGS, assert_one_line_error, cli_env, run_cli, wait_for
+from mnist_repro import run_argv
 from mnist_repro.outputs.run_record import RunRecord
 
 EPOCHS = int(SMALL_RUN[SMALL_RUN.index("--epochs") + 1])  # 3: a kill after epoch 2 has an epoch to go
@@ -26,8 +27,8 @@ def as_in_a_terminal():
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def start(version, out, *extra):
-    return subprocess.Popen([sys.executable, "-m", "mnist_repro", *arguments(version, out, *extra)],
+def start(version, out):
+    return subprocess.Popen(run_argv(version, **SMALL_SETTINGS, out=out),
                             cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=as_in_a_terminal)
 

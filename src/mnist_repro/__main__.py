@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -72,13 +73,15 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def command_run(args) -> int:
-    from .training import run
+    from . import api
 
     if args.dry_run:
         args.epochs, args.limit = 1, args.limit or 256
-        args.out = args.out or str(paths.project_root() / "build" / "dry-run")
-    args.out = args.out or str(paths.deliverables())
-    run.run(args)
+        args.out = args.out or paths.project_root() / "build" / "dry-run"
+    api.train(args.version, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, data=args.data,
+              allow_unverified_data=args.allow_unverified_data, out=args.out or paths.deliverables(),
+              validation=args.validation, limit=args.limit, restart=args.restart, precision=args.precision,
+              speed=args.speed, backend=args.backend, command="python -m mnist_repro " + shlex.join(sys.argv[1:]))
     return 0
 
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from .. import backend as backend_module, paths, versions
+from ..api import run_argv
 from ..errors import BadSetting, RecordUnusable
 from ..outputs.run_record import RunRecord
 from . import records
@@ -71,10 +72,12 @@ def estimate(version, root: Path, main: Path) -> float | None:
 
 
 def reproduce(numbers: list[int], seeds: int, root: Path | None = None, main: Path | None = None,
-              extra_args: tuple = (), cluster: str | None = None, workers: int = 2,
+              settings: dict | None = None, cluster: str | None = None, workers: int = 2,
               backend: str = "tensorflow") -> int:
     """Every missing (version, seed) run on `backend`: here, one after the other, or on a Dask
-    cluster. `main` (where ver_N/ is reused from) and `root` (the seeds) default to the backend's."""
+    cluster. `main` (where ver_N/ is reused from) and `root` (the seeds) default to the backend's;
+    `settings` are more settings of each run (api.run_argv's), such as a smaller `limit` in tests."""
+    settings = settings or {}
     main = paths.backend_root(paths.deliverables(), backend) if main is None else main
     root = paths.seeds_root(main) if root is None else root
     if seeds < 1:
@@ -94,15 +97,13 @@ def reproduce(numbers: list[int], seeds: int, root: Path | None = None, main: Pa
     print(f"study: {len(runs)} runs, {done} complete, {len(todo)} to run")
     if cluster is not None:
         with dask_cluster.closing(client):
-            return dask_cluster.run_all(client, todo, root, extra_args, backend)
+            return dask_cluster.run_all(client, todo, root, settings, backend)
     for index, (version, seed) in enumerate(todo, 1):
         left = [estimate(v, root, main) for v, _ in todo[index - 1:]]
         eta = f"about {sum(t for t in left if t) / 60:.0f} min left" if all(left) else "time left unknown yet"
         print(f"[{index}/{len(todo)}] version {version.number}, seed {seed} ({eta})", flush=True)
         work = paths.seed_work_folder(version.number, seed, root)
-        command = [sys.executable, "-m", "mnist_repro", "run", "--version", str(version.number),
-                   "--seed", str(seed), "--out", str(work), *backend_module.option(backend),
-                   *extra_args]
+        command = run_argv(version.number, seed=seed, out=work, **backend_module.setting(backend), **settings)
         started = time.perf_counter()
         done_run = subprocess.run(command)
         if done_run.returncode != 0:

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -203,3 +204,34 @@ class Checkpoint:
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class NoCheckpoint:
+    """A run that keeps nothing (`mnist_repro.train(out=None)`): it starts fresh, saves no state and
+    leaves no folder; only Keras's CSVLogger writes the history into a temporary folder that lives
+    while the run does (`locked`), so that the run's history reads as a written run's does."""
+
+    def __init__(self):
+        self.folder: Path | None = None
+        self.history: Path | None = None
+
+    @contextlib.contextmanager
+    def locked(self, what: str):
+        """No lock (nothing on disk to guard); the history's temporary folder, for the run's duration."""
+        with tempfile.TemporaryDirectory(prefix="mnist-repro-run-") as scratch:
+            self.folder, self.history = Path(scratch), Path(scratch) / "history.csv"
+            yield
+
+    def resume(self, seeded_model, restart: bool) -> Resumed:
+        return Resumed(seeded_model())
+
+    def callback(self, epoch_s: list[float]):
+        import keras
+
+        return keras.callbacks.Callback()  # saves nothing
+
+    def kept_on_failure(self):
+        return contextlib.nullcontext()
+
+    def discard(self) -> None:
+        pass

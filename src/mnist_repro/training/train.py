@@ -52,17 +52,20 @@ def prepare(version: Version, images: np.ndarray, labels: np.ndarray):
 
 
 class EpochTimer(keras.callbacks.Callback):
-    """Records each epoch's wall time (kept out of the logs, so history.csv holds only Keras's numbers)."""
+    """Records each epoch's wall time, and the process's CPU time in it (kept out of the logs, so
+    history.csv holds only Keras's numbers). An epoch whose wall time far exceeds its CPU time
+    waited with cores idle: the "slow state" of doc/performance.md."""
 
-    def __init__(self, seconds: list[float]):
+    def __init__(self, seconds: list[float], cpu_seconds: list[float] | None = None):
         super().__init__()
-        self.seconds = seconds
+        self.seconds, self.cpu_seconds = seconds, cpu_seconds if cpu_seconds is not None else []
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
+        self._start, self._cpu = time.perf_counter(), time.process_time()
 
     def on_epoch_end(self, epoch, logs=None):
         self.seconds.append(time.perf_counter() - self._start)
+        self.cpu_seconds.append(time.process_time() - self._cpu)
 
 
 class EpochProgbar(keras.callbacks.ProgbarLogger):
