@@ -17,7 +17,7 @@ BACKEND_BIN = $(patsubst %/.installed,%/bin,$(BACKEND_STAMP))
 BACKEND_FLAG = $(if $(filter tensorflow,$(BACKEND)),, --backend $(BACKEND))
 
 .DEFAULT_GOAL := run
-.PHONY: run install lock data test verify bench-render cross-cpu cluster-install clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice demo-screenshot FORCE
+.PHONY: run install lock lock-tf112 data test verify bench-render cross-cpu cluster-install clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice demo-screenshot FORCE
 
 # A bad VERSION stops make before anything runs, with one line naming the valid ones.
 ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
@@ -223,11 +223,18 @@ bench-render: install
 resume-check: install data
 	$(BIN)/python experiments/resume_check.py
 
-# The v1 loss-gap A/B (doc/v1-gap.md): Keras 3 arms in .venv, Keras 2 (tf_keras) in .venv-keras2.
+# The v1 loss-gap A/B (doc/v1-gap.md): Keras 3 arms in .venv, Keras 2 (tf_keras) in .venv-keras2, and the
+# 2018 stack (CPython 3.6, TF 1.12.0, Keras 2.2.4) in .venv-tf112, which the script installs from lock/tf112.txt
+# when that arm first runs (lock/tf112.py; CPython 3.6 from PYTHON36= or pyenv). GAP_ARMS=2018-stack runs it alone.
 v1-gap: install data $(STUDY_STAMP)
 	@test -x .venv-keras2/bin/python || { $(PYTHON) -m venv .venv-keras2 && $(PYTHON) lock/install.py .venv-keras2/bin/python lock/keras2.txt \
 	  && .venv-keras2/bin/python -m pip install -q --no-deps -e .; } || echo "note: tf_keras could not be installed; the keras2 arm is skipped"
 	$(BIN)/python experiments/v1_gap.py
+
+# lock/tf112.txt again from requirements-tf112.txt: uv does not resolve for Python 3.6, so pip 21.3.1 on CPython
+# 3.6 downloads the files from PyPI and lock/tf112.py hashes each one (lock/README.md).
+lock-tf112:
+	$(PYTHON) lock/tf112.py lock
 
 # Which CPU kinds and oneDNN settings give the same bytes: v1 seeds 0 and 5 and v2 seed 0 under each
 # setting, recorded per CPU in doc/determinism.json and tabled in doc/determinism.md.
@@ -248,7 +255,7 @@ clean:
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) $(BACKEND_STAMPS:/.installed=) .venv-bench .venv-keras2 $(LOCK_VENV) data src/*.egg-info
+	rm -rf $(VENV) $(BACKEND_STAMPS:/.installed=) .venv-bench .venv-keras2 .venv-tf112 $(LOCK_VENV) data src/*.egg-info
 
 # doc/demo.png, the README's picture of the demo, remade on purpose: the browser test draws a digit
 # and saves the page there (in `make test` it saves to build/demo.png, so no test writes a tracked file).

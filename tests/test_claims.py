@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ROOT, committed, load_script
 from mnist_repro import versions
-from mnist_repro.study.stats import collect, epoch_spread
+from mnist_repro.study.stats import collect, epoch_spread, permutation_p_value
 
 
 def v1_epochs(key: str, paper_index: int) -> list[tuple[float, float]]:
@@ -69,6 +69,9 @@ def test_the_v1_gap_arms_as_doc_reproduction_states_them():
     assert arms["keras3-logits"] == arms["keras3"]
     study = collect(ROOT / "deliverables" / "seeds").runs[1]
     assert arms["keras3"] == [[float(row["loss"]) for row in study[seed].history] for seed in range(3)]
+    # The 2018 stack (10 seeds) below the log at every epoch (above), ending where today's TensorFlow ends.
+    today = [float(run.history[-1]["loss"]) for _, run in sorted(study.items())]
+    assert len(arms["2018-stack"]) == 10 and permutation_p_value(today, [run[-1] for run in arms["2018-stack"]])[0] >= 0.05
     text = words("doc/reproduction.md")
     assert "`keras3-float64` and `keras2-graph` stay at or below the faithful default's at every epoch; " \
         "`keras2` sits above it at epochs 8, 12 and 15" in text

@@ -23,7 +23,7 @@ LOCKS_OF = {"requirements.txt": ["run-cpu.txt", "run-cuda.txt", "run-default.txt
             "requirements-demo.txt": ["demo.txt"], "requirements-test.txt": ["test.txt"],
             "requirements-cluster.txt": ["cluster.txt"], "requirements-study.txt": ["study.txt"],
             "requirements-keras2.txt": ["keras2.txt"], "requirements-jax.txt": ["jax.txt"],
-            "requirements-torch.txt": ["torch.txt"]}
+            "requirements-torch.txt": ["torch.txt"], "requirements-tf112.txt": ["tf112.txt"]}
 # scipy and the numpy it shares with the run; jax, jaxlib and their four; every other lock has 10 or more
 MIN_PACKAGES = {"study.txt": 2, "jax.txt": 6}
 # The locks resolved against the CPU run lock (`-c lock/run-cpu.txt` in make lock).

@@ -1,6 +1,7 @@
 """The study: report statistics and verdicts on synthetic run folders, skipping, and resuming."""
 
 import csv
+import dataclasses
 import json
 
 import pytest
@@ -251,7 +252,9 @@ def test_the_permutation_test_counts_every_split_or_a_fixed_sample():
 
 
 def fake_run(accuracy: float, flags: list[str], distributions: dict | None = None) -> RunRecord:
-    return study_record(1, 0, accuracy, flags=flags, distributions=distributions)
+    """A record whose environment names only the CPU's flags (no model: its kind is the flags')."""
+    environment = {"cpu_flags": flags, "gpus": [], **({} if distributions is None else {"distributions": distributions})}
+    return dataclasses.replace(study_record(1, 0, accuracy), environment=environment)
 
 
 def test_the_cpu_kind_split_tests_only_kinds_with_enough_runs():
@@ -267,6 +270,47 @@ def test_the_cpu_kind_split_tests_only_kinds_with_enough_runs():
     assert ("AVX2 against AVX-512: -1.00 pp in mean test accuracy; a permutation test of the difference "
             "(exact, all 20 splits) gives p = 0.100, so no evidence") in text
     assert "Too few runs to test on AMX (n = 1)" in text
+
+
+def test_one_vector_width_on_two_vendors_is_two_cpu_kinds(tmp_path):
+    from mnist_repro.study import report_backends
+    from mnist_repro.study.report_environment import cpu_group
+
+    assert cpu_group({"cpu": "AMD EPYC", "cpu_flags": AVX512}) == "AMD EPYC, AVX-512"
+    assert cpu_group({"cpu": "Intel(R) Xeon(R) Processor", "cpu_flags": AVX512}) == "Intel Xeon, AVX-512"
+    assert cpu_group({"cpu_flags": AVX2}) == "AVX2"  # no model recorded: the instruction set alone
+    seeds = tmp_path / "seeds"
+    for seed, accuracy in enumerate([97.5, 97.7, 97.9]):
+        make_run(seeds, 1, seed, accuracy, flags=AVX512)  # AMD EPYC
+    for seed, accuracy in enumerate([97.8, 98.0, 98.1, 98.2]):
+        folder = make_run(tmp_path / "torch" / "seeds", 1, seed, accuracy, backend="torch", flags=AVX512)
+        if seed >= 2:  # two of them on an Intel Xeon with the same vector width
+            metrics = json.loads((folder / "metrics.json").read_text())
+            metrics["environment"]["cpu"] = "Intel(R) Xeon(R) Processor"
+            (folder / "metrics.json").write_text(json.dumps(metrics))
+    torch = report_backends.collect_backends(tmp_path)["torch"].runs[1]
+    assert report_backends.kinds_text(torch) == "AMD EPYC, AVX-512 (2); Intel Xeon, AVX-512 (2)"
+    kind, tensorflow_values, torch_values = report_backends.comparison(stats.collect(seeds).runs[1], torch)
+    assert kind == "AMD EPYC, AVX-512" and torch_values == [220, 200]  # like with like: the Xeon runs left out
+    assert len(tensorflow_values) == 3
+
+
+def test_a_prediction_interval_past_0_or_100_is_cut_there_and_marked(tmp_path):
+    seeds = tmp_path / "seeds"
+    for seed, (loss, accuracy) in enumerate([(0.0001, 99.99), (0.0030, 99.90), (0.0002, 99.98)]):
+        folder = make_run(seeds, 1, seed, 97.6)
+        metrics = json.loads((folder / "metrics.json").read_text())
+        metrics["results"].update(train_loss=loss, train_accuracy=accuracy)
+        (folder / "metrics.json").write_text(json.dumps(metrics))
+    text = report.build(seeds, tmp_path).read_text()
+    cells = {line.split(" | ")[0]: line.split(" | ") for line in text.splitlines() if line.startswith("| train ")}
+    loss, accuracy = stats.Spread([0.0001, 0.0030, 0.0002]), stats.Spread([99.99, 99.90, 99.98])
+    assert loss.prediction_interval()[0] < 0 and accuracy.prediction_interval()[1] > 100  # both pass their bound
+    assert cells["| train loss"][4] == f"[0.00000{stats.CLIPPED}, {loss.prediction_interval()[1]:.5f}]"
+    assert cells["| train accuracy"][4] == f"[{accuracy.prediction_interval()[0]:.3f}, 100.000{stats.CLIPPED}]"
+    assert cells["| train loss"][6] == stats.interval_verdict(0.01141, loss, 5)  # the verdict of the uncut interval
+    assert text.count(stats.CLIPPED_NOTE) == 1 and "| test accuracy |" in text
+    assert stats.CLIPPED not in next(line for line in text.splitlines() if line.startswith("| test accuracy |"))
 
 
 def test_the_report_says_whether_the_runs_share_their_packages():
@@ -364,11 +408,11 @@ def test_report_gives_each_backend_its_n_mean_interval_and_test(tmp_path):
     version_1 = text.split("## Version 1")[1].split("## Version 2")[0]
     spread = stats.Spread([97.8, 98.0, 98.1])
     half = scipy_stats.t.ppf(0.975, 2) * spread.std * (1 + 1 / 3) ** 0.5
-    assert (f"| JAX 0.7.0 | 3 | AVX-512 (3) | 97.97 ± 0.15 % | [97.80, 98.10] % | [{spread.mean - half:.2f}, "
+    assert (f"| JAX 0.7.0 | 3 | AMD EPYC, AVX-512 (3) | 97.97 ± 0.15 % | [97.80, 98.10] % | [{spread.mean - half:.2f}, "
             f"{spread.mean + half:.2f}] % | inside | 0.01000 ± 0.00000 | 0.08000 ± 0.00000 |") in version_1
-    assert "| TensorFlow 2.21.0 | 4 | AVX-512 (3), AVX2 (1) | 97.68 ± 0.17 % |" in version_1
+    assert "| TensorFlow 2.21.0 | 4 | AMD EPYC, AVX-512 (3); AMD EPYC, AVX2 (1) | 97.68 ± 0.17 % |" in version_1
     # One run has no spread: its value stands alone, not as "± 0.00".
-    assert "| PyTorch 2.8.0+cpu | 1 | AVX2 (1) | 97.60 % | [97.60, 97.60] % | — | — | 0.01000 | 0.08000 |" in version_1
+    assert "| PyTorch 2.8.0+cpu | 1 | AMD EPYC, AVX2 (1) | 97.60 % | [97.60, 97.60] % | — | — | 0.01000 | 0.08000 |" in version_1
     # The test is on the AVX-512 runs only: TensorFlow's 250, 230, 210 test errors against JAX's 220, 200, 190.
     tensorflow, jax = [250, 230, 210], [220, 200, 190]
     p = exact_p(tensorflow, jax)
@@ -382,15 +426,17 @@ def test_report_gives_each_backend_its_n_mean_interval_and_test(tmp_path):
 def test_the_backend_sentences_name_the_cpu_kind_the_test_and_the_missing_runs(tmp_path):
     text = report.build(backend_study(tmp_path), tmp_path).read_text()
     version_1, version_2 = text.split("## Version 2")[0], text.split("## Version 2")[1]
-    assert ("On one CPU kind, AVX-512 (3 JAX runs against 3 TensorFlow runs), JAX is +0.27 pp from TensorFlow in "
+    assert ("On one CPU kind, AMD EPYC, AVX-512 (3 JAX runs against 3 TensorFlow runs), JAX is +0.27 pp from TensorFlow in "
             "mean test accuracy; a permutation test of the difference (exact, all 20 splits) gives p = ") in version_1
     assert "no evidence that the backend shifts the accuracy at the 5 % level. Runs on other CPU kinds are left out" in version_1
     assert "and the paper's 97.62 % lies inside it." in version_1
-    assert ("PyTorch has one run (97.60 %), from AVX2 (1): a spread and a prediction interval need at least 2. "
-            "No test of whether PyTorch shifts the accuracy: it needs at least 2 runs on each backend "
-            "(TensorFlow has 4, PyTorch 1). 1 of the study's 20 PyTorch runs are made: `make reproduce BACKEND=torch "
-            "VERSIONS=1 SEEDS=20` makes the rest.") in version_1
-    assert "3 of the study's 20 JAX runs are made: `make reproduce BACKEND=jax VERSIONS=1 SEEDS=20`" in version_1
+    assert ("PyTorch has one run (97.60 %), from AMD EPYC, AVX2 (1): a spread and a prediction interval need at "
+            "least 2. No test of whether PyTorch shifts the accuracy: it needs at least 2 runs on each backend "
+            "(TensorFlow has 4, PyTorch 1).") in version_1
+    # The plan beside the count made, which reads as one run when there is one.
+    assert ("The study plans 20, 10 and 3 runs for versions 1, 2 and 3 on each backend: of PyTorch's 20 on version 1, "
+            "1 is made so far; `make reproduce BACKEND=torch VERSIONS=1 SEEDS=20` makes the other 19.") in version_1
+    assert "of JAX's 20 on version 1, 3 are made so far; `make reproduce BACKEND=jax VERSIONS=1 SEEDS=20`" in version_1
     for name, label in (("jax", "JAX"), ("torch", "PyTorch")):
         assert (f"\nNo {label} runs of version 2 yet: `make reproduce BACKEND={name} VERSIONS=2 SEEDS=10` makes "
                 "them.\n") in version_2
@@ -407,7 +453,8 @@ def test_backends_on_no_shared_cpu_kind_are_tested_pooled_and_said_so(tmp_path):
     p = exact_p([250, 230, 210], [220, 200])
     assert (f"Over all runs (2 PyTorch, 3 TensorFlow), PyTorch is +0.20 pp from TensorFlow in mean test accuracy; "
             f"a permutation test of the difference (exact, all 10 splits) gives p = {p:.3f}") in text
-    assert ("The two share no CPU kind with at least 2 runs of each (PyTorch: AMX (2); TensorFlow: AVX-512 (3)), "
+    assert ("The two share no CPU kind with at least 2 runs of each (PyTorch: AMD EPYC, AMX (2); TensorFlow: AMD EPYC, "
+            "AVX-512 (3)), "
             "so this pools CPU kinds, and a shift could be the CPU's as well as the backend's.") in text
     assert "No JAX runs of version 1 yet: `make reproduce BACKEND=jax VERSIONS=1 SEEDS=20` makes them." in text
 
@@ -433,35 +480,21 @@ def test_a_skipped_backend_record_is_named_under_its_backends_folder(tmp_path):
 def test_the_v1_gap_page_gives_each_backends_final_loss_from_the_seeds(tmp_path):
     from conftest import load_script
 
-    gap = load_script("experiments/v1_gap_report.py")
+    gap = load_script("experiments/v1_gap_backends.py")
     backend_study(tmp_path)
     paper = [row[0] for row in versions.get(1).paper.epochs]
     text = "\n".join(gap.backend_section(paper, tmp_path))
     # make_run's last-epoch loss is 0.3 / 15 = 0.02 (JAX: + 0.001); the paper's last is 0.0149.
-    assert "| TensorFlow | 4 | AVX-512 (3), AVX2 (1) | 0.0200 ± 0.0000 | 1.342 | [0.0200, 0.0200] |" in text
-    assert "| JAX | 3 | AVX-512 (3) | 0.0210 ± 0.0000 | 1.409 |" in text and "| PyTorch | 1 | AVX2 (1) | 0.0200 ± 0.0000 | 1.342 | — |" in text
-    assert "JAX's" not in text and "Against TensorFlow's on AVX-512 (3 against 3 runs), its mean final loss is 1.050" in text
+    assert ("| TensorFlow | 4 | AMD EPYC, AVX-512 (3); AMD EPYC, AVX2 (1) | 0.0200 ± 0.0000 | 1.342 | "
+            "[0.0200, 0.0200] |") in text
+    assert "| JAX | 3 | AMD EPYC, AVX-512 (3) | 0.0210 ± 0.0000 | 1.409 |" in text
+    assert "| PyTorch | 1 | AMD EPYC, AVX2 (1) | 0.0200 ± 0.0000 | 1.342 | — |" in text
+    assert "JAX's" not in text and ("Against TensorFlow's on AMD EPYC, AVX-512 (3 against 3 runs), its mean final "
+                                    "loss is 1.050") in text
     assert "p = 0.100" in text  # every JAX loss above every TensorFlow one: 2 of the 20 splits as far apart
     empty = "\n".join(gap.backend_section(paper, tmp_path / "none"))
     assert "No JAX runs of version 1 yet: `make reproduce BACKEND=jax VERSIONS=1 SEEDS=20` makes them." in empty
     assert "| backend |" not in empty
-
-
-def test_the_v1_gap_reading_says_which_arm_repeats_the_default():
-    from conftest import load_script
-
-    gap = load_script("experiments/v1_gap_report.py")
-    paper = [0.4, 0.2, 0.1, 0.05]
-    default = [[0.38, 0.19, 0.09, 0.045], [0.39, 0.19, 0.095, 0.046]]
-    results = {"keras3": default, "keras3-logits": [list(run) for run in default],
-               "keras2": [[0.37, 0.18, 0.08, 0.040]] * 2}  # further from the paper than the default
-    text = "\n".join(gap.conclusion(results, paper))
-    assert "keras3-logits equals keras3 value for value" in text and "no arm varies the loss form" in text
-    assert "(the most: keras2, -" in text  # the repeat (+0.000) is left out of the comparison
-    results["keras3-logits"] = [[0.38, 0.19, 0.09, 0.044], default[1]]
-    assert "value for value" not in "\n".join(gap.conclusion(results, paper))
-    assert gap.conclusion({"keras3": default, "keras3-logits": default}, paper)[-1] == \
-        "No arm computes anything other than the faithful default."
 
 
 def test_a_version_run_only_on_another_backend_still_gets_its_table(tmp_path):
@@ -481,7 +514,7 @@ def test_the_committed_v1_gap_page_gives_the_committed_seeds_by_backend():
     (after new seeds: `python experiments/v1_gap.py --render`)."""
     from conftest import ROOT, load_script
 
-    gap = load_script("experiments/v1_gap_report.py")
+    gap = load_script("experiments/v1_gap_backends.py")
     paper = [row[0] for row in versions.get(1).paper.epochs]
     section = "\n".join(gap.backend_section(paper, ROOT / "deliverables"))
     assert (ROOT / "doc" / "v1-gap.md").read_text().endswith("\n\n" + section)

@@ -15,7 +15,8 @@ from ..outputs.atomic import write_text_atomic
 from . import report_backends
 from .report_environment import accuracy_by_cpu_kind, cpu_kind, package_sets
 from .report_figures import accuracy_histogram, figure_4
-from .stats import FINAL, Spread, collect, epoch_spread, final_spread, interval_verdict, rank_text
+from .stats import (CLIPPED, CLIPPED_NOTE, FINAL, Spread, collect, epoch_spread, final_spread, interval_text,
+                    interval_verdict, rank_text)
 
 FINAL_HEADER = ["95 % prediction interval", "n", "verdict", "paper's rank among our runs"]
 
@@ -95,9 +96,9 @@ def _times_section(version, runs: dict) -> list[str]:
 
 
 def _final_row(label: str, paper: float, spread: Spread, digits: int, unit: str) -> list:
-    low, high = spread.prediction_interval()
     return [label, f"{paper:.{digits}f}{unit}", _pm(spread, digits, unit),
-            f"[{spread.low:.{digits}f}, {spread.high:.{digits}f}]", f"[{low:.{digits}f}, {high:.{digits}f}]", spread.n,
+            f"[{spread.low:.{digits}f}, {spread.high:.{digits}f}]",
+            interval_text(spread, digits, upper=100.0 if unit == " %" else None), spread.n,
             interval_verdict(paper, spread, digits, unit.replace(' %', ' pp')), rank_text(paper, spread)]
 
 
@@ -112,6 +113,8 @@ def _version_section(version, runs: dict, figure_name: str, by_backend: list[str
             for key, label, attribute, digits, unit in FINAL]
     rows.append(_final_row("test errors of 10,000", paper.test_errors, final_spread(runs, "test_errors"), 1, ""))
     lines.append(markdown.table(["metric", "paper", "ours, mean ± std", "[min, max]", *FINAL_HEADER], rows))
+    if any(CLIPPED in row[4] for row in rows):
+        lines += ["", CLIPPED_NOTE]
     per_seed = ", ".join(f"seed {s}: {r.results.test_errors}" for s, r in sorted(runs.items()))
     lines += ["", f"Test errors per seed: {per_seed}.", "",
               f"![test accuracy over seeds](report/histogram_{version.number}.png)", ""]

@@ -67,6 +67,20 @@ class Spread:
         return below / self.n
 
 
+CLIPPED = "‡"
+CLIPPED_NOTE = ("‡ Cut at the bound: mean ± t · s · √(1 + 1/n) passes 0 (a loss) or 100 % (an accuracy), which no run "
+                "can; the paper's value lies within the bounds, so the verdict is the same either way.")
+
+
+def interval_text(spread: Spread, digits: int, unit: str = "", upper: float | None = None) -> str:
+    """'[low, high]' of the 95 % prediction interval, each end cut to what a run can score (0 to `upper`,
+    100 for a percentage) and marked CLIPPED where it was."""
+    low, high = spread.prediction_interval()
+    low_text = f"{0.0:.{digits}f}{CLIPPED}" if low < 0 else f"{low:.{digits}f}"
+    high_text = f"{upper:.{digits}f}{CLIPPED}" if upper is not None and high > upper else f"{high:.{digits}f}"
+    return f"[{low_text}, {high_text}]{unit}"
+
+
 def interval_verdict(paper: float, spread: Spread, digits: int, unit: str = "") -> str:
     """Inside the 95 % prediction interval for one new run, or outside by the distance to its nearer end."""
     low, high = spread.prediction_interval()
