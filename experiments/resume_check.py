@@ -21,20 +21,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from mnist_repro import environment, paths
+from mnist_repro import environment, paths, run_argv
 from mnist_repro.outputs import formats
 from mnist_repro.outputs.atomic import write_text_atomic
 from mnist_repro.outputs.markdown import table
+from mnist_repro.outputs.run_record import RunRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 
 COMPARED = ("history.csv", "assigned_labels_train.txt", "assigned_labels_test.txt", "result.txt")
 PAGE, KEPT = ROOT / "doc" / "resume-measurement.md", ROOT / "doc" / "resume-measurement.json"
-
-
-def command(version: int, seed: int, out: Path) -> list[str]:
-    return [sys.executable, "-m", "mnist_repro", "run", "--version", str(version), "--seed", str(seed),
-            "--out", str(out), "--restart"]
 
 
 def saved_epoch(out: Path, version: int) -> int:
@@ -46,7 +42,7 @@ def saved_epoch(out: Path, version: int) -> int:
 
 def killed_and_resumed(version: int, seed: int, kill_at: int, out: Path, env: dict) -> tuple[int, str]:
     """Run, SIGKILL once epoch `kill_at` is saved, run again; (epoch killed at, the resume line)."""
-    child = subprocess.Popen(command(version, seed, out), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+    child = subprocess.Popen(run_argv(version, seed=seed, out=out, restart=True), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
     while saved_epoch(out, version) < kill_at:
         if child.poll() is not None:
@@ -55,8 +51,7 @@ def killed_and_resumed(version: int, seed: int, kill_at: int, out: Path, env: di
     child.send_signal(signal.SIGKILL)
     child.wait()
     killed = saved_epoch(out, version)
-    again = command(version, seed, out)
-    again.remove("--restart")  # the same command as a user would type, resuming
+    again = run_argv(version, seed=seed, out=out)  # the same command as a user would type, resuming
     done = subprocess.run(again, env=env, cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"error: the resumed run failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
@@ -93,7 +88,7 @@ def compare(version: int, seed: int, kill_at: int, env: dict) -> dict:
     with tempfile.TemporaryDirectory(prefix="resume-check-") as scratch:
         whole, interrupted = Path(scratch) / "whole", Path(scratch) / "interrupted"
         print(f"uninterrupted run of version {version}, seed {seed} ...", flush=True)
-        if subprocess.run(command(version, seed, whole), env=env, cwd=ROOT, capture_output=True).returncode:
+        if subprocess.run(run_argv(version, seed=seed, out=whole, restart=True), env=env, cwd=ROOT, capture_output=True).returncode:
             sys.exit("error: the uninterrupted run failed")
         print(f"the same run, killed after epoch {kill_at} and resumed ...", flush=True)
         killed, resumed_line = killed_and_resumed(version, seed, kill_at, interrupted, env)
@@ -105,11 +100,11 @@ def compare(version: int, seed: int, kill_at: int, env: dict) -> dict:
                 same[name] = (a / name).read_text().splitlines()[1:] == (b / name).read_text().splitlines()[1:]
         labels = {split: differing_labels(a / f"assigned_labels_{split}.txt", b / f"assigned_labels_{split}.txt")
                   for split in ("train", "test")}
-        results = [json.loads((folder / "metrics.json").read_text())["results"] for folder in (a, b)]
+        results = [RunRecord.read(folder).results for folder in (a, b)]
     return {"run": {"version": version, "seed": seed, "kill_at": kill_at, "killed_at": killed, "resumed_line": resumed_line},
             "same": same, "labels_differing": labels,
-            "images": {"train": results[0]["train_images"], "test": results[0]["test_images"]},
-            "test_accuracy": {"uninterrupted": results[0]["test_accuracy"], "resumed": results[1]["test_accuracy"]}}
+            "images": {"train": results[0].train_images, "test": results[0].test_images},
+            "test_accuracy": {"uninterrupted": results[0].test_accuracy, "resumed": results[1].test_accuracy}}
 
 
 def main() -> None:

@@ -88,7 +88,7 @@ def worker_keras3(arm: str, seed: int) -> dict:
         model.compile(optimizer=keras.optimizers.Adam(epsilon=version.adam_epsilon), metrics=["accuracy"],
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), steps_per_execution=64)
     else:
-        model = train.build(version)
+        model = train.compiled_model(version)
     if arm == "keras3-float64":
         history = model.fit(x / 255.0, y, batch_size=128, epochs=15, shuffle=True, verbose=0)
     else:

@@ -24,17 +24,17 @@ def ratios(runs: list[list[float]], paper: list[float]) -> list[float]:
 def study_losses(deliverables: Path = DELIVERABLES) -> list[list[float]]:
     """Each of the study's TensorFlow v1 seeds' per-epoch training losses (today's stack, `make reproduce`)."""
     runs = collect(paths.seeds_root(deliverables), backend=backend.DEFAULT).runs.get(1, {})
-    return [[float(row["loss"]) for row in run["history"]] for _, run in sorted(runs.items())]
+    return [[float(row["loss"]) for row in run.history] for _, run in sorted(runs.items())]
 
 
-def final_loss(run: dict) -> float:
+def final_loss(run) -> float:
     """A study run's training loss in its last epoch (Keras's running mean, the report's log value)."""
-    return float(run["history"][-1]["loss"])
+    return float(run.history[-1]["loss"])
 
 
 def backend_rows(name: str, runs: dict, paper: list[float]) -> list:
     spread = Spread([final_loss(run) for _, run in sorted(runs.items())])
-    curve = ratios([[row["loss"] for row in run["history"]] for _, run in sorted(runs.items())], paper)
+    curve = ratios([[row["loss"] for row in run.history] for _, run in sorted(runs.items())], paper)
     return [report_backends.LABELS[name], spread.n, report_backends.kinds_text(runs),
             f"{spread.mean:.4f} ± {spread.std:.4f}", f"{spread.mean / paper[-1]:.3f}",
             interval_text(spread, 4) if spread.n > 1 else "—", f"{statistics.mean(curve):.3f}"]

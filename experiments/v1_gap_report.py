@@ -112,6 +112,7 @@ def intro(results: dict) -> list[str]:
             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
 
 
+@style.styled
 def write(results: dict, folder: Path, deliverables: Path = DELIVERABLES) -> None:
     paper = [row[0] for row in versions.get(1).paper.epochs]
     epochs = range(1, len(paper) + 1)

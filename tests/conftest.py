@@ -14,6 +14,7 @@ import pytest
 
 import fast_loop
 from in_process import call_main
+from mnist_repro import run_argv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -179,7 +180,8 @@ def mnist(mnist_path):
 
 # One small trained run per version, made once per pytest run and read by every test that only
 # reads a trained folder (end to end, resume's uninterrupted reference, the speed settings).
-SMALL_RUN = ("--limit", "640", "--epochs", "3", "--seed", "11")
+SMALL_SETTINGS = {"limit": 640, "epochs": 3, "seed": 11}
+SMALL_RUN = tuple(run_argv(1, **SMALL_SETTINGS)[6:])  # the same as `run`'s options: --limit 640 ...
 
 
 class SmallRuns:

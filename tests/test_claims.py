@@ -3,12 +3,12 @@ model, a fourth version is one new file, `make clean` removes only what runs lea
 
 from __future__ import annotations
 
-import json
 import sys
 
 import pytest
 
 from conftest import ROOT
+from mnist_repro.outputs.run_record import RunRecord
 
 
 @pytest.mark.slow
@@ -24,7 +24,7 @@ def test_make_analyze_refreshes_a_folder_from_its_model(tmp_path, small_runs, mn
     (folder / "README.md").write_text("stale")
     done = run_cli("analyze", "--version", 1, "--data", mnist_path, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    errors = json.loads((folder / "metrics.json").read_text())["results"]["test_errors"]
+    errors = RunRecord.read(folder).results.test_errors
     assert done.stdout.strip().endswith(f"({errors} test errors)")
     assert (folder / "confusion_matrix.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (folder / "misclassified.png").exists() and "## Where it errs (test set)" in (folder / "README.md").read_text()

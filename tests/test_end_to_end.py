@@ -9,6 +9,7 @@ import pytest
 from conftest import ROOT, run_cli  # noqa: F401  (the dry run below)
 from conftest import committed as committed_file
 from mnist_repro.outputs import formats
+from mnist_repro.outputs.run_record import RunRecord
 
 LIMIT = 640
 
@@ -34,7 +35,7 @@ def test_every_deliverable_is_written(runs, name):
 def test_numbers_agree_across_files(runs, name, mnist):
     folder, done = runs[name]
     result = formats.read_result(folder / "result.txt")
-    metrics = json.loads((folder / "metrics.json").read_text())
+    record = RunRecord.read(folder)
     train = formats.read_labels(folder / "assigned_labels_train.txt")
     test = formats.read_labels(folder / "assigned_labels_test.txt")
     assert len(train) == len(test) == LIMIT
@@ -43,10 +44,10 @@ def test_numbers_agree_across_files(runs, name, mnist):
     train_accuracy = 100.0 * np.mean(train == mnist["y_train"][:LIMIT])
     assert result["test_accuracy"] == pytest.approx(test_accuracy, abs=5e-6)
     assert result["train_accuracy"] == pytest.approx(train_accuracy, abs=5e-6)
-    assert metrics["results"]["test_errors"] == int(np.sum(test != mnist["y_test"][:LIMIT]))
-    assert metrics["settings"]["seed"] == 11 and metrics["settings"]["limit"] == LIMIT
-    assert metrics["data"]["verified"] is True
-    assert len(metrics["history"]) == metrics["settings"]["epochs"] == len(metrics["timing"]["epoch_s"])
+    assert record.results.test_errors == int(np.sum(test != mnist["y_test"][:LIMIT]))
+    assert record.settings.seed == 11 and record.settings.limit == LIMIT
+    assert record.data.verified is True
+    assert len(record.history) == record.settings.epochs == len(record.timing.epoch_s)
     history = formats.read_history(folder / "history.csv")
     assert set(history[0]) == {"epoch", "loss", "accuracy", "val_loss", "val_accuracy"}  # Keras's logs only
     assert history == metrics["history"]  # the same values, epoch by epoch
@@ -60,7 +61,7 @@ def test_numbers_agree_across_files(runs, name, mnist):
     assert "The number of occurrence of each number in the train set is" in console
     assert "\r" not in console and "\b" not in console
     readme = (folder / "README.md").read_text()
-    assert f"{metrics['results']['test_errors']:,} wrong of {LIMIT:,}" in readme
+    assert f"{record.results.test_errors:,} wrong of {LIMIT:,}" in readme
     assert "Not the paper's recipe" in readme
 
 
@@ -110,7 +111,7 @@ def test_speed_settings_leave_the_labels_byte_identical(runs):
     histories = [formats.read_history(f / "history.csv") for f in (fast, plain)]
     assert [row["loss"] for row in histories[0]] == [row["loss"] for row in histories[1]]
     assert [row["accuracy"] for row in histories[0]] == [row["accuracy"] for row in histories[1]]
-    speeds = [json.loads((f / "metrics.json").read_text())["settings"]["speed"] for f in (fast, plain)]
+    speeds = [RunRecord.read(f).settings.speed for f in (fast, plain)]
     assert speeds == ["fast", "plain"]
 
 
@@ -118,8 +119,8 @@ def test_speed_settings_leave_the_labels_byte_identical(runs):
 def test_dry_run_is_tiny_and_complete(tmp_path):
     done = run_cli("run", "--version", 1, "--dry-run", "--out", tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
-    metrics = json.loads((tmp_path / "ver_1" / "metrics.json").read_text())
-    assert metrics["settings"]["epochs"] == 1 and metrics["settings"]["limit"] == 256
+    settings = RunRecord.read(tmp_path / "ver_1").settings
+    assert settings.epochs == 1 and settings.limit == 256
 
 
 # The Keras pieces the fit step relies on, with the Keras behaviour they work around.

@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 
 from conftest import ROOT, cli_env, load_script, needs_installed
+from mnist_repro import run_argv
 
 # TensorFlow's C++ log lines (glog style "E0000 00:00:... file.cc:52] ...") and absl's preamble.
 NOISE = re.compile(r"^[IWEF]\d{4} |absl::InitializeLog|cuInit|cudart|cuda_|cpu_feature_guard", re.M)
@@ -135,8 +136,7 @@ def test_the_progress_bar_never_counts_past_the_epoch(tmp_path):
     """In a terminal, 20,000 images are 157 steps: chunks of 64 once showed 192/157."""
     import pty
 
-    command = [sys.executable, "-m", "mnist_repro", "run", "--version", "1", "--limit", "20000", "--epochs", "1",
-               "--out", str(tmp_path)]
+    command = run_argv(1, limit=20000, epochs=1, out=tmp_path)
     controller, terminal = pty.openpty()
     process = subprocess.Popen(command, cwd=ROOT, env=cli_env(), stdin=terminal, stdout=terminal, stderr=terminal)
     os.close(terminal)

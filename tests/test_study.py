@@ -1,47 +1,67 @@
 """The study: report statistics and verdicts on synthetic run folders, skipping, and resuming."""
 
 import csv
+import dataclasses
 import json
 
 import pytest
 
 from mnist_repro import versions
 from mnist_repro.errors import BadSetting, FolderUnusable, NoStudyRuns
+from mnist_repro.outputs.run_record import Code, Data, Results, RunRecord, Settings, Timing
 from mnist_repro.study import report, reproduce, stats
 
 
-def make_run(root, number, seed, test_accuracy, epochs=None, loss_offset=0.0, folder=None, backend=None,
-             flags=None):
-    """A seed record of the shape `make reproduce` keeps; `backend` (with its version) and the CPU's
-    `flags` are recorded as a run on that backend and CPU records them."""
-    version = versions.get(number)
-    epochs = epochs or version.epochs
+def make_run(root, number, seed, test_accuracy, epochs=None, loss_offset=0.0, folder=None, **recorded):
+    """A seed record of the shape `make reproduce` keeps (its metrics.json and history.csv); see
+    `study_record` for what `recorded` may set."""
+    record = study_record(number, seed, test_accuracy, epochs, loss_offset, **recorded)
     folder = folder or root / f"ver_{number}" / f"seed_{seed}"
     folder.mkdir(parents=True)
+    with open(folder / "history.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(record.history[0]))
+        writer.writeheader()
+        writer.writerows(record.history)
+    record.write(folder)
+    return folder
+
+
+def study_record(number, seed, test_accuracy, epochs=None, loss_offset=0.0, backend=None, flags=None, cpu=None,
+                 distributions=None) -> RunRecord:
+    """A run's record; `backend` (with its version), the CPU's `flags`, its model name `cpu` and the
+    installed `distributions` are recorded as a run on that backend and CPU records them (no backend:
+    a record from before backends were a setting, TensorFlow's)."""
+    version = versions.get(number)
+    epochs = epochs or version.epochs
     history = [{"epoch": e, "accuracy": 0.9 + e / 1000, "loss": 0.3 / (e + 1) + loss_offset,
                 "val_accuracy": 0.95, "val_loss": 0.1} for e in range(epochs)]
-    with open(folder / "history.csv", "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(history[0]))
-        writer.writeheader()
-        writer.writerows(history)
-    metrics = {
-        "format": 2,
-        "version": number,
-        "settings": {"seed": seed, "epochs": epochs, "batch_size": 128, "validation": "train", "limit": None},
-        "results": {"training_time_s": 30.0 + seed, "train_loss": 0.01, "train_accuracy": 99.8,
-                    "test_loss": 0.08, "test_accuracy": test_accuracy,
-                    "test_errors": round((100 - test_accuracy) * 100)},
-        "environment": {"device": "CPU (test, 2 cores)", "python": "3.11", "tensorflow": "2.21.0",
-                        "keras": "3.15.1", "numpy": "2"},
-        "timing": {"run_s": 40.0},
-    }
+    environment = {"device": "CPU (test, 2 cores)", "python": "3.11", "tensorflow": "2.21.0", "keras": "3.15.1",
+                   "numpy": "2"}
+    if distributions is not None:
+        environment["distributions"] = distributions
     if backend is not None:
-        metrics["settings"]["backend"] = backend
-        metrics["environment"].update(backend=backend, backend_version=BACKEND_VERSIONS[backend])
+        environment.update(backend=backend, backend_version=BACKEND_VERSIONS[backend])
     if flags is not None:
-        metrics["environment"].update(cpu="AMD EPYC", cpu_flags=flags, gpus=[])
-    (folder / "metrics.json").write_text(json.dumps(metrics))
-    return folder
+        environment.update(cpu="AMD EPYC", cpu_flags=flags, gpus=[])
+    if cpu is not None:
+        environment.update(cpu=cpu, cpu_count=2, device=f"CPU ({cpu}, 2 cores)")
+    errors = round((100 - test_accuracy) * 100)
+    return RunRecord(
+        version=number, name=version.name,
+        settings=Settings(version=number, seed=seed, epochs=epochs, batch_size=128, validation="train", limit=None,
+                          precision="float32", backend=backend or "tensorflow", command="make reproduce",
+                          loss=version.loss, labels=version.label_encoding, optimizer="Adam",
+                          optimizer_origin=version.optimizer_origin, speed="fast", resumed_from_epoch=None,
+                          absent=frozenset() if backend else frozenset({"backend"})),
+        results=Results(training_time_s=30.0 + seed, train_loss=0.01, train_accuracy=99.8, test_loss=0.08,
+                        test_accuracy=test_accuracy, train_errors=120, train_images=60000, test_errors=errors,
+                        test_images=10000),
+        history=history,
+        timing=Timing(data_s=1.0, import_s=2.0, fit_s=30.0 + seed, training_time_s=30.0 + seed,
+                      epoch_s=[(30.0 + seed) / epochs] * epochs, evaluate_and_label_s=3.0, deliverables_s=4.0,
+                      run_s=40.0),
+        data=Data(source="project cache data/mnist.npz", verified=True, sha256={}),
+        environment=environment, code=Code(commit=None, src_dirty=None), model_png="test")
 
 
 BACKEND_VERSIONS = {"tensorflow": "2.21.0", "jax": "0.7.0", "torch": "2.8.0+cpu"}
@@ -186,10 +206,7 @@ def test_committed_report_is_regenerated_byte_for_byte(tmp_path):
 def test_report_gives_times_per_cpu_and_flags_a_mixed_study(tmp_path):
     seeds = tmp_path / "seeds"
     for seed, cpu in enumerate(["CPU A", "CPU A", "CPU B"]):
-        folder = make_run(seeds, 1, seed, 97.6)
-        metrics = json.loads((folder / "metrics.json").read_text())
-        metrics["environment"].update(cpu=cpu, cpu_count=2, device=f"CPU ({cpu}, 2 cores)")
-        (folder / "metrics.json").write_text(json.dumps(metrics))
+        make_run(seeds, 1, seed, 97.6, cpu=cpu)
     text = report.build(seeds, tmp_path).read_text()
     assert "| ours, CPU A, 2 cores | 2 |" in text and "| ours, CPU B, 2 cores | 1 |" in text
     assert "**Mixed environments:** these 3 runs used 2 different CPU or library combinations" in text
@@ -210,12 +227,10 @@ def test_the_permutation_test_counts_every_split_or_a_fixed_sample():
     assert sampled == permutation_p_value(first, second, limit=500)  # the same sample each time
 
 
-def fake_run(accuracy: float, flags: list[str], distributions: dict | None = None) -> dict:
-    env = {"cpu_flags": flags, "gpus": []}
-    if distributions is not None:
-        env["distributions"] = distributions
-    return {"metrics": {"environment": env, "results": {"test_accuracy": accuracy,
-                                                        "test_errors": round((100 - accuracy) * 100)}}}
+def fake_run(accuracy: float, flags: list[str], distributions: dict | None = None) -> RunRecord:
+    """A record whose environment names only the CPU's flags (no model: its kind is the flags')."""
+    environment = {"cpu_flags": flags, "gpus": [], **({} if distributions is None else {"distributions": distributions})}
+    return dataclasses.replace(study_record(1, 0, accuracy), environment=environment)
 
 
 def test_the_cpu_kind_split_tests_only_kinds_with_enough_runs():

@@ -35,7 +35,7 @@ def test_model_matches_the_report(number):
 
     version = versions.get(number)
     types, shapes, params, loss, one_hot, epochs, input_shape = EXPECTED[number]
-    model = train.build(version)
+    model = train.compiled_model(version)
     assert [type(layer).__name__ for layer in model.layers] == types
     assert [tuple(layer.output.shape) for layer in model.layers] == shapes
     assert model.count_params() == params
@@ -123,12 +123,12 @@ def test_the_output_layer_stays_float32_under_mixed_bfloat16(number):
     from mnist_repro.training import train
 
     try:
-        model = train.build(versions.get(number), "mixed_bfloat16")
+        model = train.compiled_model(versions.get(number), "mixed_bfloat16")
     finally:
         keras.mixed_precision.set_global_policy("float32")
     assert [layer.compute_dtype for layer in model.layers] == ["bfloat16"] * (len(model.layers) - 1) + ["float32"]
     assert all(weight.dtype == "float32" for weight in model.weights)
-    assert train.build(versions.get(number)).layers[-1].compute_dtype == "float32"
+    assert train.compiled_model(versions.get(number)).layers[-1].compute_dtype == "float32"
 
 
 @pytest.mark.slow

@@ -70,9 +70,10 @@ def load(name: str | None = None):
         return importlib.import_module("keras")
 
 
-def option(name: str) -> tuple[str, ...]:
-    """The `run` option that names a backend; none for TensorFlow, whose commands stay as they were."""
-    return () if name == DEFAULT else ("--backend", name)
+def setting(name: str) -> dict:
+    """The run setting that names a backend (for api.run_argv); none for TensorFlow, whose commands
+    stay as they were."""
+    return {} if name == DEFAULT else {"backend": name}
 
 
 def require(name: str) -> None:

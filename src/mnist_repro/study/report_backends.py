@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import backend, paths
 from ..outputs import markdown
+from ..outputs.run_record import RunRecord
 from .report_environment import cpu_group
 from .stats import CLIPPED, CLIPPED_NOTE, Study, collect, final_spread, interval_text, interval_verdict, permutation_p_value
 
@@ -33,11 +34,11 @@ def collect_backends(deliverables: Path) -> dict[str, Study]:
     return {name: collect(seeds_root(deliverables, name), backend=name, base=deliverables) for name in OTHERS}
 
 
-def kinds(runs: dict) -> dict[str, list[dict]]:
+def kinds(runs: dict) -> dict[str, list[RunRecord]]:
     """CPU kind -> the runs made on it."""
-    found: dict[str, list[dict]] = {}
+    found: dict[str, list[RunRecord]] = {}
     for _, run in sorted(runs.items()):
-        found.setdefault(cpu_group(run["metrics"]["environment"]), []).append(run)
+        found.setdefault(cpu_group(run.environment), []).append(run)
     return found
 
 
@@ -47,7 +48,7 @@ def kinds_text(runs: dict) -> str:
 
 
 def _library(runs: dict, name: str) -> str:
-    environments = [run["metrics"]["environment"] for _, run in sorted(runs.items())]
+    environments = [run.environment for _, run in sorted(runs.items())]
     found = sorted({env.get("backend_version") or env.get(name, "?") for env in environments})
     return f"{LABELS[name]} {', '.join(found)}"
 
@@ -61,9 +62,9 @@ def _row(version, name: str, runs: dict) -> list:
             f"[{accuracy.low:.2f}, {accuracy.high:.2f}] %", interval, verdict, *(mean_text(loss, 5) for loss in losses)]
 
 
-def errors_of(run: dict) -> int:
+def errors_of(run: RunRecord) -> int:
     """The permutation test's value: whole test errors, whose ties are exact (see permutation_p_value)."""
-    return int(run["metrics"]["results"]["test_errors"])
+    return run.results.test_errors
 
 
 def comparison(tensorflow_runs: dict, runs: dict, value=errors_of) -> tuple[str | None, list, list]:

@@ -7,6 +7,7 @@ import itertools
 import re
 
 from ..outputs import markdown
+from ..outputs.run_record import Results
 from .stats import Spread, permutation_p_value
 
 MIN_RUNS = 3  # fewer runs than this on a kind: its spread says nothing, so no test is made
@@ -32,9 +33,9 @@ def cpu_group(env: dict) -> str:
 
 
 def accuracy_by_cpu_kind(runs: dict) -> list[str]:
-    groups: dict[str, list[dict]] = {}  # kind -> each run's results
+    groups: dict[str, list[Results]] = {}  # kind -> each run's results
     for _, run in sorted(runs.items()):
-        groups.setdefault(cpu_group(run["metrics"]["environment"]), []).append(run["metrics"]["results"])
+        groups.setdefault(cpu_group(run.environment), []).append(run.results)
     rows = [[kind, spread.n, f"{spread.mean:.2f} ± {spread.std:.2f} %", f"[{spread.low:.2f}, {spread.high:.2f}] %"]
             for kind, spread in ((kind, _accuracy(results)) for kind, results in sorted(groups.items()))]
     return ["### Test accuracy by CPU kind", "",
@@ -43,11 +44,11 @@ def accuracy_by_cpu_kind(runs: dict) -> list[str]:
             markdown.table(["CPU kind", "n", "test accuracy, mean ± std", "[min, max]"], rows), "", _verdict(groups), ""]
 
 
-def _accuracy(results: list[dict]) -> Spread:
-    return Spread([float(result["test_accuracy"]) for result in results])
+def _accuracy(results: list[Results]) -> Spread:
+    return Spread([float(result.test_accuracy) for result in results])
 
 
-def _verdict(groups: dict[str, list[dict]]) -> str:
+def _verdict(groups: dict[str, list[Results]]) -> str:
     if len(groups) == 1:
         return f"All runs ran on one CPU kind ({next(iter(groups))}), so the kind's effect cannot be seen here."
     testable = {kind: results for kind, results in groups.items() if len(results) >= MIN_RUNS}
@@ -55,7 +56,7 @@ def _verdict(groups: dict[str, list[dict]]) -> str:
     sentences = []
     for (kind_a, a), (kind_b, b) in itertools.combinations(sorted(testable.items()), 2):
         # On the test errors, whole numbers: the same test as on the accuracies (100 - errors / 100).
-        p, method = permutation_p_value([int(r["test_errors"]) for r in a], [int(r["test_errors"]) for r in b])
+        p, method = permutation_p_value([r.test_errors for r in a], [r.test_errors for r in b])
         shift = round(_accuracy(b).mean - _accuracy(a).mean, 2) + 0.0  # + 0.0: a shift that rounds to 0 reads +0.00
         finding = ("the kind shifts the accuracy (p < 0.05)" if p < 0.05 else
                    "no evidence that the kind shifts the accuracy at the 5 % level")
@@ -71,7 +72,7 @@ def package_sets(runs: dict) -> str:
     sets: dict[tuple, list[int]] = {}
     older = []
     for seed, run in sorted(runs.items()):
-        found = run["metrics"]["environment"].get("distributions")
+        found = run.environment.get("distributions")
         if found is None:
             older.append(seed)
             continue
