@@ -1,0 +1,163 @@
+"""`make test-pythons`: the test suite under every supported CPython found on PATH, each in a fresh
+clone of HEAD of its own, and one table of what each did.
+
+For each of python3.11, python3.12 and python3.13 (SUPPORTED), in build/pythons/X.Y/ (a clone of
+HEAD, with data/mnist.npz copied in when this checkout has it): that interpreter first on PATH as
+`python3` (as a reader who has it would run the README's commands), `make test-install` timed (with
+an empty uv cache of the row's own under PYTHONS_COLD=1: "cold"; with the shared cache: "warm"
+unless it was empty), `make run VERSION=1` and a small v2 run (`--limit 2000 --epochs 2`), then the
+suite: `make test` where the version is in PYTHONS_FULL (default 3.11; "all" for every one), else
+`make test-fast`. The row's disk is its environments (.venv*, hard links counted once, with its own
+cache under PYTHONS_COLD=1) just before the clone is removed, so that one row's environments are on
+disk at a time.
+
+The table (build/pythons/table.md, and stdout): interpreter, install seconds, disk, v1's label files
+and history.csv against the committed ones, the small v2 run's against the first row's, tests passed,
+skipped (with their reasons), failed. It fails (exit 1) when a supported Python is missing, a row's
+install, run or suite fails, or the 3.11 row skips a Keras backend's tests (its torch wheel is locked).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "build" / "pythons"
+SUPPORTED = ("3.11", "3.12", "3.13")
+SMALL_V2 = ("run", "--version", "2", "--limit", "2000", "--epochs", "2", "--out", "build/v2-small")
+# What a run writes that must not depend on the interpreter (doc/install.md#python).
+BYTES = ("assigned_labels_test.txt", "assigned_labels_training.txt", "history.csv")
+BACKEND_TESTS = re.compile(r"test_backends_(jax|torch)\.py")
+
+
+def found(version: str) -> str | None:
+    """The interpreter python<version> on PATH resolves to, if it runs and is that CPython."""
+    line = subprocess.run(["sh", str(ROOT / "lock" / "interpreter.sh"), f"python{version}"], capture_output=True,
+                          text=True).stdout.split(" ", 2)
+    return line[2].strip() if line[:1] == ["CPython"] and line[1].startswith(version + ".") else None
+
+
+def digest(folder: Path) -> str:
+    return hashlib.sha256(b"".join((folder / name).read_bytes() for name in BYTES)).hexdigest()
+
+
+def step(row: dict, name: str, command: list[str], clone: Path, env: dict, log) -> subprocess.CompletedProcess:
+    """Run one step of a row in its clone, its output appended to the row's log; note a failure."""
+    log.write(f"\n$ {' '.join(command)}\n")
+    log.flush()
+    done = subprocess.run(command, cwd=clone, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log.write(done.stdout)
+    if done.returncode != 0:
+        row["problems"].append(f"{name} failed (exit {done.returncode})")
+    return done
+
+
+def suite_counts(output: str) -> dict:
+    """passed, skipped (reason -> count) and failed from pytest's summary (-ra)."""
+    last = [line for line in output.splitlines() if re.search(r"\d+ (passed|failed)", line)][-1:] or [""]
+    counts = {kind: int(n) for n, kind in re.findall(r"(\d+) (passed|failed|errors?|skipped)", last[0])}
+    skipped: dict[str, int] = {}
+    for n, where, reason in re.findall(r"^SKIPPED \[(\d+)\] (\S+?):\d*:? ?(.*)$", output, re.M):
+        key = f"{Path(where).name}: {reason}"
+        skipped[key] = skipped.get(key, 0) + int(n)
+    return {"passed": counts.get("passed", 0), "failed": counts.get("failed", 0) + counts.get("error", 0)
+            + counts.get("errors", 0), "skipped": skipped}
+
+
+def run_row(version: str, python: str, full: bool, cold: bool, reference: str | None) -> dict:
+    row = {"python": version, "interpreter": python, "suite": "make test" if full else "make test-fast", "problems": []}
+    clone = OUT / version
+    shutil.rmtree(clone, ignore_errors=True)
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    if (ROOT / "data" / "mnist.npz").exists():
+        (clone / "data").mkdir()
+        shutil.copy2(ROOT / "data" / "mnist.npz", clone / "data" / "mnist.npz")
+    shims = clone / "build" / "python-first"
+    shims.mkdir(parents=True)
+    (shims / "python3").symlink_to(python)
+    env = {name: value for name, value in os.environ.items() if not name.startswith("MAKE") and name != "MFLAGS"}
+    env["PATH"] = f"{shims}{os.pathsep}{env['PATH']}"
+    env.pop("PYTHON", None)
+    if cold:
+        env["UV_CACHE_DIR"] = str(clone / ".cache" / "uv")
+    cache = Path(env.get("UV_CACHE_DIR") or subprocess.run([str(ROOT / ".venv-uv" / "bin" / "uv"), "cache", "dir"],
+                                                            capture_output=True, text=True).stdout.strip())
+    row["install"] = "cold" if cold or not cache.exists() or not any(cache.iterdir()) else "warm"
+    with (OUT / f"{version}.log").open("w") as log:
+        started = time.perf_counter()
+        step(row, "make test-install", ["make", "test-install"], clone, env, log)
+        row["install_s"] = round(time.perf_counter() - started)
+        if not row["problems"]:
+            v1 = step(row, "make run VERSION=1", ["make", "run", "VERSION=1"], clone, env, log)
+            changed = subprocess.run(["git", "status", "--porcelain", "--", *(f"deliverables/ver_1/{name}" for name in BYTES)],
+                                     cwd=clone, capture_output=True, text=True).stdout
+            row["v1_bytes"] = "" if v1.returncode else ("same as committed" if not changed else "differ")
+            small = step(row, "the small v2 run", [".venv/bin/python", "-m", "mnist_repro", *SMALL_V2], clone, env, log)
+            row["v2_digest"] = "" if small.returncode else digest(clone / "build" / "v2-small")
+            started = time.perf_counter()
+            suite = step(row, row["suite"], ["make", "test" if full else "test-fast"], clone, env, log)
+            row["suite_s"] = round(time.perf_counter() - started)
+            row.update(suite_counts(suite.stdout))
+        environments = sorted(str(path) for path in clone.glob(".venv*")) + ([str(cache)] if cold else [])
+        used = subprocess.run(["du", "-skc", *environments], capture_output=True, text=True).stdout.split()
+        row["disk_mb"] = round(int(used[-2]) / 1024) if used else 0
+    shutil.rmtree(clone)  # one row's environments on disk at a time (CI's disk)
+    if version == "3.11" and any(BACKEND_TESTS.match(reason) for reason in row.get("skipped", {})):
+        row["problems"].append("a backend's tests were skipped on CPython 3.11, whose torch wheel is locked")
+    if reference and row.get("v2_digest") and row["v2_digest"] != reference:
+        row["v2_bytes"] = "differ"
+    elif row.get("v2_digest"):
+        row["v2_bytes"] = "same" if reference else "(the reference)"
+    return row
+
+
+def table(rows: list[dict]) -> str:
+    lines = ["| Python | install (s) | disk (MB) | v1 bytes | small v2 bytes vs first row | suite (s) | passed | skipped | failed |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for row in rows:
+        if row.get("missing"):
+            lines.append(f"| {row['python']}: not found on PATH | | | | | | | | |")
+            continue
+        skipped = "; ".join(f"{n} × {reason}" for reason, n in sorted(row.get("skipped", {}).items())) or "0"
+        lines.append(f"| {row['python']} ({row['interpreter']}) | {row.get('install_s', '')} {row['install']} | "
+                     f"{row.get('disk_mb', '')} | {row.get('v1_bytes', '')} | {row.get('v2_bytes', '')} | {row['suite']} {row.get('suite_s', '')} | "
+                     f"{row.get('passed', '')} | {skipped} | {row.get('failed', '')} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    full = os.environ.get("PYTHONS_FULL", "3.11").split()
+    cold = os.environ.get("PYTHONS_COLD") == "1"
+    if subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
+                      text=True).stdout.strip():
+        print("note: each row clones HEAD; this checkout's uncommitted changes are not tested", flush=True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    rows, reference = [], None
+    for version in SUPPORTED:
+        python = found(version)
+        if python is None:
+            rows.append({"python": version, "missing": True, "problems": [f"python{version} is not on PATH (or does not run)"]})
+            continue
+        print(f"CPython {version}: {python} ({OUT / version}.log)", flush=True)
+        row = run_row(version, python, full == ["all"] or version in full, cold, reference)
+        reference = reference or row.get("v2_digest")
+        rows.append(row)
+    (OUT / "results.json").write_text(json.dumps(rows, indent=2) + "\n")
+    (OUT / "table.md").write_text(table(rows))
+    print(table(rows), end="")
+    problems = [f"CPython {row['python']}: {problem}" for row in rows for problem in row["problems"]]
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
