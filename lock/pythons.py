@@ -101,7 +101,7 @@ def run_row(version: str, python: str, full: bool, cold: bool, reference: str | 
                                      cwd=clone, capture_output=True, text=True).stdout
             row["v1_bytes"] = "" if v1.returncode else ("same as committed" if not changed else "differ")
             small = step(row, "the small v2 run", [".venv/bin/python", "-m", "mnist_repro", *SMALL_V2], clone, env, log)
-            row["v2_digest"] = "" if small.returncode else digest(clone / "build" / "v2-small")
+            row["v2_digest"] = "" if small.returncode else digest(clone / "build" / "v2-small" / "ver_2")
             started = time.perf_counter()
             suite = step(row, row["suite"], ["make", "test" if full else "test-fast"], clone, env, log)
             row["suite_s"] = round(time.perf_counter() - started)
