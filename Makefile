@@ -247,11 +247,13 @@ test: test-install
 # PATH in a fresh clone of HEAD of its own, removed after its row (lock/pythons.py): one table of
 # install time, disk, the bytes of a v1 and a small v2 run, and the tests. A missing one fails it.
 # PYTHONS_FULL: the versions that run the whole suite (the others run make test-fast), "all" for
-# each; PYTHONS_COLD=1 installs each row from an empty uv cache of its own.
+# each; PYTHONS_COLD=1 installs each row from an empty uv cache of its own; PYTHONS_PAGE=doc/pythons.md
+# writes the table as that page too (the committed one says how it was made).
 PYTHONS_FULL ?= 3.11
 PYTHONS_COLD ?=
+PYTHONS_PAGE ?=
 test-pythons: | $(UV)
-	PYTHONS_FULL="$(PYTHONS_FULL)" PYTHONS_COLD="$(PYTHONS_COLD)" $(PY) lock/pythons.py
+	PYTHONS_FULL="$(PYTHONS_FULL)" PYTHONS_COLD="$(PYTHONS_COLD)" PYTHONS_PAGE="$(PYTHONS_PAGE)" $(PY) lock/pythons.py
 
 # The benchmark, on this machine: the project on TensorFlow, its Keras + JAX and Keras + torch rows
 # as `mnist-repro run --backend jax|torch` in .venv-jax and .venv-torch (installed here from their

@@ -11,9 +11,10 @@ suite: `make test` where the version is in PYTHONS_FULL (default 3.11; "all" for
 cache under PYTHONS_COLD=1) just before the clone is removed, so that one row's environments are on
 disk at a time.
 
-The table (build/pythons/table.md, and stdout): interpreter, install seconds, disk, v1's label files
-and history.csv against the committed ones, the small v2 run's against the first row's, tests passed,
-skipped (with their reasons), failed. It fails (exit 1) when a supported Python is missing, a row's
+The table (build/pythons/table.md, and stdout; results.json beside it, with the date, the commit and
+the CPU): interpreter, install seconds, disk, v1's label files and history.csv against the committed
+ones, the small v2 run's against the first row's, the suite's seconds, tests passed, skipped (with
+their reasons), failed. PYTHONS_PAGE=doc/pythons.md writes it as that page too. It fails (exit 1) when a supported Python is missing, a row's
 install, run or suite fails, or the 3.11 row skips a Keras backend's tests (its torch wheel is locked).
 """
 
@@ -27,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,11 +40,12 @@ BYTES = ("assigned_labels_test.txt", "assigned_labels_training.txt", "history.cs
 BACKEND_TESTS = re.compile(r"test_backends_(jax|torch)\.py")
 
 
-def found(version: str) -> str | None:
-    """The interpreter python<version> on PATH resolves to, if it runs and is that CPython."""
+def found(version: str) -> tuple[str, str] | None:
+    """The full version and the path of the interpreter python<version> on PATH, if it runs and is
+    that CPython."""
     line = subprocess.run(["sh", str(ROOT / "lock" / "interpreter.sh"), f"python{version}"], capture_output=True,
                           text=True).stdout.split(" ", 2)
-    return line[2].strip() if line[:1] == ["CPython"] and line[1].startswith(version + ".") else None
+    return (line[1], line[2].strip()) if line[:1] == ["CPython"] and line[1].startswith(version + ".") else None
 
 
 def digest(folder: Path) -> str:
@@ -72,8 +75,9 @@ def suite_counts(output: str) -> dict:
             + counts.get("errors", 0), "skipped": skipped}
 
 
-def run_row(version: str, python: str, full: bool, cold: bool, reference: str | None) -> dict:
-    row = {"python": version, "interpreter": python, "suite": "make test" if full else "make test-fast", "problems": []}
+def run_row(version: str, interpreter: tuple[str, str], full: bool, cold: bool, reference: str | None) -> dict:
+    (full_version, python) = interpreter
+    row = {"python": version, "interpreter": f"CPython {full_version}", "suite": "make test" if full else "make test-fast", "problems": []}
     clone = OUT / version
     shutil.rmtree(clone, ignore_errors=True)
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
@@ -120,38 +124,64 @@ def run_row(version: str, python: str, full: bool, cold: bool, reference: str | 
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| Python | install (s) | disk (MB) | v1 bytes | small v2 bytes vs first row | suite (s) | passed | skipped | failed |",
+    lines = ["| Python | install (s) | disk (MB) | v1 bytes | small v2 bytes | suite (s) | passed | skipped | failed |",
              "|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         if row.get("missing"):
             lines.append(f"| {row['python']}: not found on PATH | | | | | | | | |")
             continue
         skipped = "; ".join(f"{n} × {reason}" for reason, n in sorted(row.get("skipped", {}).items())) or "0"
-        lines.append(f"| {row['python']} ({row['interpreter']}) | {row.get('install_s', '')} {row['install']} | "
-                     f"{row.get('disk_mb', '')} | {row.get('v1_bytes', '')} | {row.get('v2_bytes', '')} | {row['suite']} {row.get('suite_s', '')} | "
-                     f"{row.get('passed', '')} | {skipped} | {row.get('failed', '')} |")
+        lines.append(f"| {row['interpreter']} | {row.get('install_s', '')} {row['install']} | "
+                     f"{row.get('disk_mb', '')} | {row.get('v1_bytes', '')} | {row.get('v2_bytes', '')} | "
+                     f"{row['suite']} {row.get('suite_s', '')} | {row.get('passed', '')} | {skipped} | {row.get('failed', '')} |")
     return "\n".join(lines) + "\n"
+
+
+def page(made: dict) -> str:
+    """The table as a page of its own, with what made it."""
+    busy = ": a shared machine, so its seconds are a busy machine's" if made["load"] > made["cores"] / 2 else ""
+    return (f"# The supported Pythons, tested\n\nWritten by `make test-pythons` ({made['settings']}) on {made['date']} at "
+            f"commit {made['commit'][:7]}, on {made['cpu']} with {made['flags']} ({made['cores']} cores; load average "
+            f"{made['load']} when it started{busy}). Each row is a fresh clone with "
+            "that Python first on `PATH`; install is `make test-install`; v1 bytes compare the label files and "
+            "`history.csv` of `make run VERSION=1` with the committed ones, small v2 bytes those of `run --version 2 "
+            "--limit 2000 --epochs 2` with the first row's; disk is the row's environments (and its own uv cache when "
+            "cold), hard links counted once. How it works: [install.md](install.md#python).\n\n" + table(made["rows"]))
+
+
+def machine() -> dict:
+    info = Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []
+    cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), "an unknown CPU")
+    flags = next((line.split(":", 1)[1].split() for line in info if line.startswith("flags")), [])
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    return {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "commit": commit, "cpu": cpu,
+            "flags": ", ".join(flag for flag in ("avx2", "avx512f", "avx512_bf16", "amx_tile") if flag in flags) or "no AVX2",
+            "cores": os.cpu_count(), "load": round(os.getloadavg()[0], 1)}
 
 
 def main() -> int:
     full = os.environ.get("PYTHONS_FULL", "3.11").split()
     cold = os.environ.get("PYTHONS_COLD") == "1"
+    made = {**machine(), "settings": f"PYTHONS_FULL={' '.join(full)}" + (", PYTHONS_COLD=1" if cold else "")}
     if subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
                       text=True).stdout.strip():
         print("note: each row clones HEAD; this checkout's uncommitted changes are not tested", flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
     rows, reference = [], None
     for version in SUPPORTED:
-        python = found(version)
-        if python is None:
+        interpreter = found(version)
+        if interpreter is None:
             rows.append({"python": version, "missing": True, "problems": [f"python{version} is not on PATH (or does not run)"]})
             continue
-        print(f"CPython {version}: {python} ({OUT / version}.log)", flush=True)
-        row = run_row(version, python, full == ["all"] or version in full, cold, reference)
+        print(f"CPython {interpreter[0]}: {interpreter[1]} ({OUT / version}.log)", flush=True)
+        row = run_row(version, interpreter, full == ["all"] or version in full, cold, reference)
         reference = reference or row.get("v2_digest")
         rows.append(row)
-    (OUT / "results.json").write_text(json.dumps(rows, indent=2) + "\n")
+    made["rows"] = rows
+    (OUT / "results.json").write_text(json.dumps(made, indent=2) + "\n")
     (OUT / "table.md").write_text(table(rows))
+    if os.environ.get("PYTHONS_PAGE"):
+        Path(os.environ["PYTHONS_PAGE"]).write_text(page(made))
     print(table(rows), end="")
     problems = [f"CPython {row['python']}: {problem}" for row in rows for problem in row["problems"]]
     for problem in problems:
