@@ -37,7 +37,8 @@ SUPPORTED = ("3.11", "3.12", "3.13")
 SMALL_V2 = ("run", "--version", "2", "--limit", "2000", "--epochs", "2", "--out", "build/v2-small")
 # What a run writes that must not depend on the interpreter (doc/install.md#python).
 BYTES = ("assigned_labels_test.txt", "assigned_labels_train.txt", "history.csv")
-BACKEND_TESTS = re.compile(r"test_backends_(jax|torch)\.py")
+# Where the Keras backends' tests live (a skip there is reported at the file of its mark).
+BACKEND_TESTS = ("backend_checks.py", "test_backends_jax.py", "test_backends_torch.py")
 
 
 def found(version: str) -> tuple[str, str] | None:
@@ -71,20 +72,22 @@ def step(row: dict, name: str, command: list[str], clone: Path, env: dict, log) 
 
 
 def suite_counts(output: str) -> dict:
-    """passed, skipped (reason -> count) and failed from pytest's summary (-ra)."""
+    """passed, skipped (reason -> count), failed, and whether a backend's test was skipped, from
+    pytest's summary (-ra)."""
     last = [line for line in output.splitlines() if re.search(r"\d+ (passed|failed)", line)][-1:] or [""]
     counts = {kind: int(n) for n, kind in re.findall(r"(\d+) (passed|failed|errors?|skipped)", last[0])}
     skipped: dict[str, int] = {}
-    for n, where, reason in re.findall(r"^SKIPPED \[(\d+)\] (\S+?):\d*:? ?(.*)$", output, re.M):
-        key = f"{Path(where).name}: {reason}"
-        skipped[key] = skipped.get(key, 0) + int(n)
+    found = re.findall(r"^SKIPPED \[(\d+)\] (\S+?):\d*:? ?(.*)$", output, re.M)
+    for n, _, reason in found:
+        skipped[reason] = skipped.get(reason, 0) + int(n)
     return {"passed": counts.get("passed", 0), "failed": counts.get("failed", 0) + counts.get("error", 0)
-            + counts.get("errors", 0), "skipped": skipped}
+            + counts.get("errors", 0), "skipped": skipped,
+            "backend_skipped": any(Path(where).name in BACKEND_TESTS for _, where, _ in found)}
 
 
-def run_row(version: str, interpreter: tuple[str, str], full: bool, cold: bool, reference: str | None) -> dict:
-    (full_version, python) = interpreter
-    row = {"python": version, "interpreter": f"CPython {full_version}", "suite": "make test" if full else "make test-fast", "problems": []}
+def clone_with(version: str, python: str, cold: bool) -> tuple[Path, dict]:
+    """A fresh clone of HEAD for the row of `python` (CPython `version`), and the environment its
+    commands run in: that interpreter first on PATH as python3, no PYTHON, no outer make's variables."""
     clone = OUT / version
     shutil.rmtree(clone, ignore_errors=True)
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
@@ -94,38 +97,51 @@ def run_row(version: str, interpreter: tuple[str, str], full: bool, cold: bool, 
     shims = clone / "build" / "python-first"
     shims.mkdir(parents=True)
     (shims / "python3").symlink_to(python)
-    env = {name: value for name, value in os.environ.items() if not name.startswith("MAKE") and name != "MFLAGS"}
+    env = {name: value for name, value in os.environ.items() if not name.startswith("MAKE") and name not in ("MFLAGS", "PYTHON")}
     env["PATH"] = f"{shims}{os.pathsep}{env['PATH']}"
-    env.pop("PYTHON", None)
     if cold:
         env["UV_CACHE_DIR"] = str(clone / ".cache" / "uv")
+    return clone, env
+
+
+def measure(row: dict, clone: Path, env: dict, full: bool, log) -> None:
+    """The row's install, its two runs and its suite, into `row`."""
+    started = time.perf_counter()
+    step(row, "make test-install", ["make", "test-install"], clone, env, log)
+    row["install_s"] = round(time.perf_counter() - started)
+    if row["problems"]:
+        return
+    v1 = step(row, "make run VERSION=1", ["make", "run", "VERSION=1"], clone, env, log)
+    same = not v1.returncode and digest(clone / "deliverables" / "ver_1") == committed_digest(clone, "deliverables/ver_1")
+    row["v1_bytes"] = "" if v1.returncode else ("same as committed" if same else "differ")
+    small = step(row, "the small v2 run", [".venv/bin/python", "-m", "mnist_repro", *SMALL_V2], clone, env, log)
+    row["v2_digest"] = "" if small.returncode else digest(clone / "build" / "v2-small" / "ver_2")
+    started = time.perf_counter()
+    suite = step(row, row["suite"], ["make", "test" if full else "test-fast"], clone, env, log)
+    row["suite_s"] = round(time.perf_counter() - started)
+    row.update(suite_counts(suite.stdout))
+
+
+def run_row(version: str, interpreter: tuple[str, str], full: bool, cold: bool, reference: str | None) -> dict:
+    full_version, python = interpreter
+    row = {"python": version, "interpreter": f"CPython {full_version}", "suite": "make test" if full else "make test-fast",
+           "problems": []}
+    clone, env = clone_with(version, python, cold)
     cache = Path(env.get("UV_CACHE_DIR") or subprocess.run([str(ROOT / ".venv-uv" / "bin" / "uv"), "cache", "dir"],
                                                             capture_output=True, text=True).stdout.strip())
     row["install"] = "cold" if cold or not cache.exists() or not any(cache.iterdir()) else "warm"
-    with (OUT / f"{version}.log").open("w") as log:
-        started = time.perf_counter()
-        step(row, "make test-install", ["make", "test-install"], clone, env, log)
-        row["install_s"] = round(time.perf_counter() - started)
-        if not row["problems"]:
-            v1 = step(row, "make run VERSION=1", ["make", "run", "VERSION=1"], clone, env, log)
-            same = not v1.returncode and digest(clone / "deliverables" / "ver_1") == committed_digest(clone, "deliverables/ver_1")
-            row["v1_bytes"] = "" if v1.returncode else ("same as committed" if same else "differ")
-            small = step(row, "the small v2 run", [".venv/bin/python", "-m", "mnist_repro", *SMALL_V2], clone, env, log)
-            row["v2_digest"] = "" if small.returncode else digest(clone / "build" / "v2-small" / "ver_2")
-            started = time.perf_counter()
-            suite = step(row, row["suite"], ["make", "test" if full else "test-fast"], clone, env, log)
-            row["suite_s"] = round(time.perf_counter() - started)
-            row.update(suite_counts(suite.stdout))
+    try:
+        with (OUT / f"{version}.log").open("w") as log:
+            measure(row, clone, env, full, log)
         environments = sorted(str(path) for path in clone.glob(".venv*")) + ([str(cache)] if cold else [])
         used = subprocess.run(["du", "-skc", *environments], capture_output=True, text=True).stdout.split()
         row["disk_mb"] = round(int(used[-2]) / 1024) if used else 0
-    shutil.rmtree(clone)  # one row's environments on disk at a time (CI's disk)
-    if version == "3.11" and any(BACKEND_TESTS.match(reason) for reason in row.get("skipped", {})):
+    finally:
+        shutil.rmtree(clone)  # one row's environments on disk at a time (CI's disk)
+    if version == "3.11" and row.get("backend_skipped"):
         row["problems"].append("a backend's tests were skipped on CPython 3.11, whose torch wheel is locked")
-    if reference and row.get("v2_digest") and row["v2_digest"] != reference:
-        row["v2_bytes"] = "differ"
-    elif row.get("v2_digest"):
-        row["v2_bytes"] = "same" if reference else "(the reference)"
+    if row.get("v2_digest"):
+        row["v2_bytes"] = "(the reference)" if not reference else "same" if row["v2_digest"] == reference else "differ"
     return row
 
 
