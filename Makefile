@@ -17,7 +17,7 @@ BACKEND_BIN = $(patsubst %/.installed,%/bin,$(BACKEND_STAMP))
 BACKEND_FLAG = $(if $(filter tensorflow,$(BACKEND)),, --backend $(BACKEND))
 
 .DEFAULT_GOAL := run
-.PHONY: run install lock lock-tf112 data test test-fast docs verify bench-render cross-cpu cluster-install clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice demo-screenshot FORCE
+.PHONY: run install lock lock-tf112 data test test-install test-fast test-pythons docs verify bench-render cross-cpu cluster-install clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice python-choice demo-screenshot FORCE
 
 # A bad VERSION stops make before anything runs, with one line naming the valid ones.
 ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
@@ -31,6 +31,18 @@ ifneq ($(filter-out $(BACKENDS),$(BACKEND))$(words $(BACKEND)),1)
 $(error BACKEND=$(BACKEND) is not a Keras backend of the project; use one of: $(BACKENDS))
 endif
 endif
+# The interpreter every environment is made with, checked first (doc/install.md#python): PYTHON if it
+# is CPython 3.11, 3.12 or 3.13; where it is not and PYTHON was not set, the first python3.13,
+# python3.12 or python3.11 on PATH that runs, said in one line; otherwise make stops with one line.
+# lock/interpreter.sh is plain sh, so any python3 gets that line. clean and distclean need no Python.
+ifneq ($(filter-out clean distclean,$(or $(MAKECMDGOALS),run)),)
+PYTHON_FOUND := $(shell sh lock/interpreter.sh '$(PYTHON)' $(if $(filter default file,$(origin PYTHON)),fallback))
+ifneq ($(firstword $(PYTHON_FOUND)),CPython)
+$(error $(PYTHON_FOUND))
+endif
+endif
+# "CPython X.Y.Z PATH": the interpreter itself (not a pyenv shim), recorded in each environment.
+PY = $(word 3,$(PYTHON_FOUND))
 
 run: install data $(BACKEND_STAMP)
 	$(BACKEND_BIN)/python -m mnist_repro run --version $(VERSION)$(BACKEND_FLAG) $(ARGS)
@@ -41,20 +53,46 @@ install: $(STAMP)
 # a GPU, as tensorflow-cpu on Linux x86_64 without one, and as the plain wheel elsewhere (macOS,
 # aarch64). lock/tensorflow_wheel.py chooses it and installs it from its lock.
 TF_PIN = $(shell sed -n 's/^tensorflow==//p' requirements.txt)
-TF_WHEEL = $(shell $(PYTHON) lock/tensorflow_wheel.py)
+TF_WHEEL = $(shell $(PY) lock/tensorflow_wheel.py)
 TF_CHOICE := $(VENV)/.tensorflow-wheel
 
 # Prints the wheel `make install` would choose here (a test checks it with a fake nvidia-smi).
 tensorflow-choice:
 	@echo "$(TF_WHEEL)"
 
+# Prints the interpreter make uses here: "CPython X.Y.Z PATH".
+python-choice:
+	@echo "$(PYTHON_FOUND)"
+
+# The interpreter .venv is made with: another one (PYTHON changed, or a .venv made before this record)
+# makes .venv again from the start, so that an environment never mixes two Pythons' packages.
+PY_RECORD := $(VENV)/.python
+$(PY_RECORD): FORCE
+	@if [ -e $(VENV) ] && [ "$$(cat $@ 2>/dev/null)" != "$(PYTHON_FOUND)" ]; then \
+	  echo "$(VENV) is not $(wordlist 1,2,$(PYTHON_FOUND))'s: making it again"; rm -rf $(VENV); fi
+	@mkdir -p $(VENV); test -f $@ || echo "$(PYTHON_FOUND)" > $@
+
 # Rewritten only when the choice changes (a GPU appeared or went), which reinstalls TensorFlow.
-$(TF_CHOICE): FORCE
+$(TF_CHOICE): $(PY_RECORD) FORCE
 	@mkdir -p $(VENV)
 	@wheel="$(TF_WHEEL)"; test -n "$$wheel" && { test "$$(cat $@ 2>/dev/null)" = "$$wheel" || echo "$$wheel" > $@; }
 
-# The stamp makes install idempotent; a change of requirements or of the wheel reinstalls.
-$(STAMP): requirements.txt pyproject.toml $(wildcard lock/run-*.txt) $(TF_CHOICE)
+# uv, which installs every environment from the locks, itself installed from its own lock
+# (lock/uv.txt) with pip's --require-hashes: the one install that pip still makes. lock/install.py
+# finds it here.
+UV_VENV := .venv-uv
+UV := $(UV_VENV)/bin/uv
+$(UV): lock/uv.txt
+	@rm -rf $(UV_VENV) && $(PY) -m venv $(UV_VENV)
+	@$(UV_VENV)/bin/python -m pip install -q --require-hashes --no-deps -r lock/uv.txt 2> $(UV_VENV)/pip.log \
+	  || { echo "error: installing uv from lock/uv.txt failed: $$(grep '^ERROR: ' $(UV_VENV)/pip.log | tail -n 1 | cut -c 8-)" >&2; \
+	       rm -rf $(UV_VENV); exit 1; }
+	@touch $@
+
+# The stamp makes install idempotent; a change of requirements or of the wheel reinstalls. Each
+# environment is made by `python -m venv`, so that it has the interpreter's own pip (data.py's last
+# MNIST source runs `pip download`); uv installs the rest.
+$(STAMP): requirements.txt pyproject.toml $(wildcard lock/run-*.txt) $(PY_RECORD) $(TF_CHOICE) | $(UV)
 	@if ! command -v dot >/dev/null 2>&1; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    (apt-get install -y -q graphviz >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q graphviz >/dev/null 2>&1)) \
@@ -62,21 +100,26 @@ $(STAMP): requirements.txt pyproject.toml $(wildcard lock/run-*.txt) $(TF_CHOICE
 	      || echo "note: graphviz not installed; model.png will use the matplotlib drawing"; \
 	  else echo "note: graphviz not found (optional); model.png will use the matplotlib drawing"; fi; \
 	fi
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	@# Says which wheel, never keeps its twin (tensorflow and tensorflow-cpu are the same package),
 	@# and installs every package from the wheel's lock, hash-checked (lock/README.md).
-	$(PYTHON) lock/tensorflow_wheel.py install $(BIN)/python "$$(cat $(TF_CHOICE))"
-	$(BIN)/python -m pip install -q --no-deps -e .
+	$(PY) lock/tensorflow_wheel.py install $(BIN)/python "$$(cat $(TF_CHOICE))"
+	$(PY) lock/install.py $(BIN)/python --project
 	touch $@
 
 # The optional extras, each installed on first use: the demo server, the tests, the Dask cluster,
-# the study's statistics (SciPy, for make report).
+# the study's statistics (SciPy, for make report), JupyterLab (make notebook): each from
+# requirements-EXTRA.txt and lock/EXTRA.txt into .venv.
 DEMO_STAMP := $(VENV)/.demo-installed
-$(DEMO_STAMP): requirements-demo.txt lock/demo.txt | $(STAMP)
-	$(PYTHON) lock/install.py $(BIN)/python lock/demo.txt
+TEST_STAMP := $(VENV)/.test-installed
+CLUSTER_STAMP := $(VENV)/.cluster-installed
+STUDY_STAMP := $(VENV)/.study-installed
+NOTEBOOK_STAMP := $(VENV)/.notebook-installed
+$(VENV)/.%-installed: requirements-%.txt lock/%.txt | $(STAMP)
+	$(PY) lock/install.py $(BIN)/python lock/$*.txt
 	touch $@
 
-TEST_STAMP := $(VENV)/.test-installed
+# The tests' extra with Debian's Chromium for the demo's browser test (root with apt only).
 $(TEST_STAMP): requirements-test.txt lock/test.txt | $(STAMP)
 	@if ! command -v chromedriver >/dev/null 2>&1; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
@@ -85,63 +128,64 @@ $(TEST_STAMP): requirements-test.txt lock/test.txt | $(STAMP)
 	      || echo "note: chromium not installed; the demo's browser test will be skipped"; \
 	  else echo "note: chromium-driver not found (optional); the demo's browser test will be skipped"; fi; \
 	fi
-	$(PYTHON) lock/install.py $(BIN)/python lock/test.txt
+	$(PY) lock/install.py $(BIN)/python lock/test.txt
 	touch $@
 
-CLUSTER_STAMP := $(VENV)/.cluster-installed
-$(CLUSTER_STAMP): requirements-cluster.txt lock/cluster.txt | $(STAMP)
-	$(PYTHON) lock/install.py $(BIN)/python lock/cluster.txt
-	touch $@
-
-STUDY_STAMP := $(VENV)/.study-installed
-$(STUDY_STAMP): requirements-study.txt lock/study.txt | $(STAMP)
-	$(PYTHON) lock/install.py $(BIN)/python lock/study.txt
-	touch $@
-
-# The other Keras backends, each in its own environment so that .venv, whose packages a TensorFlow run
-# records, never changes: lock/jax.txt or lock/torch.txt, hash-checked, and the project, editable, over
-# .venv's run packages (tf.data feeds the batches on every backend), which lock/layer.py adds after the
-# environment's own, so that TensorFlow is installed once ($(STAMP) stands for the run lock and
-# pyproject.toml, which it depends on). BACKEND=tensorflow runs in .venv with the command lines of
-# before (no --backend).
+# The other Keras backends, each in its own environment so that .venv, whose packages a TensorFlow
+# run records, never changes: made again from the start when out of date, with the run lock of
+# .venv's TensorFlow wheel (tf.data feeds the batches on every backend) and lock/jax.txt or
+# lock/torch.txt in one hash-checked install, then the project, editable. uv links each file from
+# its cache, so TensorFlow is on disk once (doc/install.md#disk-and-download). .venv-bench, the
+# benchmark's plain PyTorch peer, is made the same way from lock/torch.txt. BACKEND=tensorflow runs
+# in .venv with the command lines of before (no --backend).
+define environment
+@echo "$(1): making it from .venv's run lock and $(2) (first use; lock/README.md)"
+rm -rf $(1)
+$(PY) -m venv $(1)
+$(PY) lock/tensorflow_wheel.py install $(1)/bin/python "$$(cat $(TF_CHOICE))" $(2)
+$(PY) lock/install.py $(1)/bin/python --project
+touch $(1)/.installed
+endef
 BACKEND_STAMPS := $(foreach backend,$(filter-out tensorflow,$(BACKENDS)),.venv-$(backend)/.installed)
-$(BACKEND_STAMPS): .venv-%/.installed: requirements-%.txt lock/%.txt lock/layer.py $(STAMP)
-	@echo "Keras backend $*: installing .venv-$* from lock/$*.txt over .venv's run packages (first use; lock/README.md)"
-	test -x .venv-$*/bin/python || $(PYTHON) -m venv .venv-$*
-	$(PYTHON) lock/layer.py .venv-$*/bin/python $(BIN)/python
-	$(PYTHON) lock/install.py .venv-$*/bin/python lock/$*.txt
-	.venv-$*/bin/python -m pip install -q --no-deps -e .
-	touch $@
+$(BACKEND_STAMPS): .venv-%/.installed: requirements-%.txt lock/%.txt $(STAMP)
+	$(call environment,.venv-$*,lock/$*.txt)
+BENCH_STAMP := .venv-bench/.installed
+$(BENCH_STAMP): requirements-bench.txt lock/torch.txt $(STAMP)
+	$(call environment,.venv-bench,lock/torch.txt)
 
 # Dask on a worker or scheduler machine of a cluster (doc/cluster.md), from its lock.
 cluster-install: $(CLUSTER_STAMP)
 
-# The locks (lock/README.md): every package of a run, per TensorFlow wheel, and of each extra, pinned
-# with its hashes by a pinned uv, from the packages PyPI had at LOCK_DATE, so that the same command
-# writes the same files. The extras are resolved against the CPU run lock, so they share its pins.
-LOCK_TOOL := uv==0.13.8
+# The locks (lock/README.md): every package of a run, per TensorFlow wheel, of each extra and of uv
+# itself, pinned with its hashes by the pinned uv, from the packages PyPI had at LOCK_DATE, so that
+# the same command writes the same files. The extras are resolved against the CPU run lock, so they
+# share its pins. Written in build/lock first, then moved.
 LOCK_DATE ?= 2026-12-01T00:00:00Z
-LOCK_VENV := .venv-lock
+LOCK_BUILD := build/lock
 # The torch lock (Linux x86_64, CPython 3.11) holds PyTorch's CPU wheel, which is not on PyPI but on
 # PyTorch's index; TORCH_WHEELS is where `make lock` finds it (a folder of wheels works too:
-# `make lock TORCH_WHEELS=/path/to/wheels`), and the lock itself names only PyTorch's page.
+# `make lock TORCH_WHEELS=/path/to/wheels`), and the lock itself names only PyTorch's page. Its torch
+# line carries the marker of that one wheel, so that elsewhere the lock installs without torch and
+# the torch backend says why in one line (backend.py).
 TORCH_PAGE := https://download.pytorch.org/whl/cpu/torch/
 TORCH_WHEELS ?= $(TORCH_PAGE)
-UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile -q --generate-hashes --universal --python-version 3.11 \
+TORCH_MARKER := python_version == "3.11" and sys_platform == "linux" and platform_machine == "x86_64"
+UV_COMPILE = $(UV) pip compile -q --generate-hashes --universal --python-version 3.11 \
   --exclude-newer $(LOCK_DATE) --custom-compile-command "make lock"
-lock:
-	@test -x $(LOCK_VENV)/bin/uv || { $(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/python -m pip install -q $(LOCK_TOOL); }
-	@grep -v '^tensorflow==' requirements.txt > $(LOCK_VENV)/run.txt
-	@set -f; for wheel in $$($(PYTHON) lock/tensorflow_wheel.py locks); do \
-	  echo "$${wheel#*:}==$(TF_PIN)" > $(LOCK_VENV)/wheel.txt; \
-	  $(UV_COMPILE) $(LOCK_VENV)/wheel.txt $(LOCK_VENV)/run.txt -o lock/run-$${wheel%%:*}.txt || exit 1; done
-	@for extra in demo test cluster study; do $(UV_COMPILE) requirements-$$extra.txt -c lock/run-cpu.txt -o lock/$$extra.txt || exit 1; done
+lock: | $(UV)
+	@mkdir -p $(LOCK_BUILD)
+	@grep -v '^tensorflow==' requirements.txt > $(LOCK_BUILD)/run.txt
+	@set -f; for wheel in $$($(PY) lock/tensorflow_wheel.py locks); do \
+	  echo "$${wheel#*:}==$(TF_PIN)" > $(LOCK_BUILD)/wheel.txt; \
+	  $(UV_COMPILE) $(LOCK_BUILD)/wheel.txt $(LOCK_BUILD)/run.txt -o lock/run-$${wheel%%:*}.txt || exit 1; done
+	@for extra in demo test cluster study notebook; do $(UV_COMPILE) requirements-$$extra.txt -c lock/run-cpu.txt -o lock/$$extra.txt || exit 1; done
+	@$(UV_COMPILE) requirements-uv.txt -o lock/uv.txt
 	@$(UV_COMPILE) requirements.txt requirements-keras2.txt -o lock/keras2.txt
 	@$(UV_COMPILE) requirements-jax.txt -c lock/run-cpu.txt -o lock/jax.txt
 	@$(subst --universal,--python-platform x86_64-manylinux_2_28,$(UV_COMPILE)) requirements-torch.txt \
-	  -c lock/run-cpu.txt --find-links $(TORCH_WHEELS) -o $(LOCK_VENV)/torch.txt
-	@{ sed -n 1,2p $(LOCK_VENV)/torch.txt; echo "# For Linux x86_64 and CPython 3.11. torch's CPU build is not on PyPI: pip finds it on PyTorch's index."; \
-	  echo "--find-links $(TORCH_PAGE)"; sed 1,2d $(LOCK_VENV)/torch.txt; } > lock/torch.txt
+	  -c lock/run-cpu.txt --find-links $(TORCH_WHEELS) -o $(LOCK_BUILD)/torch.txt
+	@{ sed -n 1,2p $(LOCK_BUILD)/torch.txt; echo "# For Linux x86_64 and CPython 3.11 only (the marker on torch's line): torch's CPU build is not on PyPI but on PyTorch's index."; \
+	  echo "--find-links $(TORCH_PAGE)"; sed -e 1,2d -e 's/^\(torch==[^ ]*\) \\$$/\1 ; $(TORCH_MARKER) \\/' $(LOCK_BUILD)/torch.txt; } > lock/torch.txt
 	@echo "wrote lock/: $$(ls lock/*.txt | tr '\n' ' ')(packages as of $(LOCK_DATE))"
 
 # Always runs: it verifies data/mnist.npz (a second), honours MNIST_NPZ, and rebuilds a damaged cache.
@@ -196,10 +240,12 @@ analyze: install data
 # make test installs their extras and the backends' environments (.venv-jax, .venv-torch).
 # PYTEST_ARGS passes options through, e.g. PYTEST_ARGS=--durations=25 or PYTEST_ARGS="-k resume".
 # PYTEST_WORKERS=2 pytest-xdist workers, each test module whole in one worker (their tests share
-# fixtures and temp folders); doc/testing.md has the suite's times. 0: one process.
+# fixtures and temp folders); doc/testing.md has the suite's times. 0: one process. `make test-install`
+# installs what the tests need and runs nothing.
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
-test: install data $(TEST_STAMP) $(DEMO_STAMP) $(CLUSTER_STAMP) $(STUDY_STAMP) $(BACKEND_STAMPS)
+test-install: install data $(TEST_STAMP) $(DEMO_STAMP) $(CLUSTER_STAMP) $(STUDY_STAMP) $(BACKEND_STAMPS)
+test: test-install
 	$(BIN)/python -m pytest -q --all-installed $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder) $(PYTEST_ARGS)
 
 # The fast loop: the tests that neither train a model nor start a process (pytest --fast leaves out
@@ -207,19 +253,29 @@ test: install data $(TEST_STAMP) $(DEMO_STAMP) $(CLUSTER_STAMP) $(STUDY_STAMP) $
 test-fast: install data $(TEST_STAMP) $(DEMO_STAMP) $(CLUSTER_STAMP) $(STUDY_STAMP)
 	$(BIN)/python -m pytest -q --fast $(PYTEST_ARGS)
 
+# The suite under every supported CPython on PATH (python3.11, python3.12, python3.13), each first on
+# PATH in a fresh clone of HEAD of its own, removed after its row (lock/pythons.py): one table of
+# install time, disk, the bytes of a v1 and a small v2 run, and the tests. A missing one fails it.
+# PYTHONS_FULL: the versions that run the whole suite (the others run make test-fast), "all" for
+# each; PYTHONS_COLD=1 installs each row from an empty uv cache of its own; PYTHONS_PAGE=doc/pythons.md
+# writes the table as that page too (the committed one says how it was made).
+PYTHONS_FULL ?= 3.11
+PYTHONS_COLD ?=
+PYTHONS_PAGE ?=
+test-pythons: | $(UV)
+	PYTHONS_FULL="$(PYTHONS_FULL)" PYTHONS_COLD="$(PYTHONS_COLD)" PYTHONS_PAGE="$(PYTHONS_PAGE)" $(PY) lock/pythons.py
+
 # The benchmark, on this machine: the project on TensorFlow, its Keras + JAX and Keras + torch rows
 # as `mnist-repro run --backend jax|torch` in .venv-jax and .venv-torch (installed here from their
-# locks, as make run BACKEND=... does), against plain PyTorch (in .venv-bench, with the project
-# installed there too, editable, for the peer's worker). A peer environment that cannot be built is
-# skipped with a note; the project's rows still run. A subset goes to a folder of its own, leaving
+# locks, as make run BACKEND=... does), against plain PyTorch (in .venv-bench, from lock/torch.txt
+# like .venv-torch: PyTorch's CPU build, never PyPI's CUDA one). A peer environment that cannot be
+# built, or has no torch (no locked wheel for this Python), is skipped with a note; the project's
+# rows still run. A subset goes to a folder of its own, leaving
 # the committed results: BENCH_VERSIONS=1 BENCH_CONFIGS=keras_torch BENCH_OUT=build/bench make bench
 # (benchmarks/bench.py lists the knobs).
-BENCH_VENV := .venv-bench
 bench: install data $(BACKEND_STAMPS)
-	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
-	@$(BENCH_VENV)/bin/python -m pip install -q -r requirements.txt -r requirements-bench.txt \
-	  && $(BENCH_VENV)/bin/python -m pip install -q --no-deps -e . \
-	  || { echo "note: the peer (torch) could not be installed; benchmarking the project alone"; rm -rf $(BENCH_VENV); }
+	@$(MAKE) --no-print-directory $(BENCH_STAMP) PYTHON=$(PY) && .venv-bench/bin/python -c "import torch" 2>/dev/null \
+	  || { echo "note: the peer (torch) could not be installed; benchmarking the project alone"; rm -rf .venv-bench; }
 	$(BIN)/python benchmarks/bench.py
 
 # results.md and results.png again from the committed results.json (no timing): after a change of
@@ -237,14 +293,14 @@ resume-check: install data
 # 2018 stack (CPython 3.6, TF 1.12.0, Keras 2.2.4) in .venv-tf112, which the script installs from lock/tf112.txt
 # when that arm first runs (lock/tf112.py; CPython 3.6 from PYTHON36= or pyenv). GAP_ARMS=2018-stack runs it alone.
 v1-gap: install data $(STUDY_STAMP)
-	@test -x .venv-keras2/bin/python || { $(PYTHON) -m venv .venv-keras2 && $(PYTHON) lock/install.py .venv-keras2/bin/python lock/keras2.txt \
+	@test -x .venv-keras2/bin/python || { $(PY) -m venv .venv-keras2 && $(PY) lock/install.py .venv-keras2/bin/python lock/keras2.txt \
 	  && .venv-keras2/bin/python -m pip install -q --no-deps -e .; } || echo "note: tf_keras could not be installed; the keras2 arm is skipped"
 	$(BIN)/python experiments/v1_gap.py
 
 # lock/tf112.txt again from requirements-tf112.txt: uv does not resolve for Python 3.6, so pip 21.3.1 on CPython
 # 3.6 downloads the files from PyPI and lock/tf112.py hashes each one (lock/README.md).
 lock-tf112:
-	$(PYTHON) lock/tf112.py lock
+	$(PY) lock/tf112.py lock
 
 # Which CPU kinds and oneDNN settings give the same bytes: v1 seeds 0 and 5 and v2 seed 0 under each
 # setting, recorded per CPU in doc/determinism.json and tabled in doc/determinism.md.
@@ -266,7 +322,7 @@ clean:
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) $(BACKEND_STAMPS:/.installed=) .venv-bench .venv-keras2 .venv-tf112 $(LOCK_VENV) data src/*.egg-info
+	rm -rf $(VENV) $(BACKEND_STAMPS:/.installed=) .venv-bench .venv-keras2 .venv-tf112 $(UV_VENV) .cache/uv data src/*.egg-info
 
 # doc/demo.png, the README's picture of the demo, remade on purpose: the browser test draws a digit
 # and saves the page there (in `make test` it saves to build/demo.png, so no test writes a tracked file).

@@ -68,14 +68,24 @@ def python_range(root: Path) -> tuple[str, str | None]:
     return found[1], found[2]
 
 
-def python(root: Path) -> str:
+def python_versions(root: Path) -> list[str] | None:
+    """Each supported 3.X from requires-python's bounds ("3.11", "3.12", "3.13"), or None when it
+    names no upper bound."""
     low, high = python_range(root)
-    return f"{low} or newer" if high is None else f"{low} or newer, before {high}"
+    if high is None:
+        return None
+    (major, first), (_, last) = (map(int, v.split(".")[:2]) for v in (low, high))
+    return [f"{major}.{minor}" for minor in range(first, last)]
+
+
+def python(root: Path) -> str:
+    supported = python_versions(root)
+    return f"{python_range(root)[0]} or newer" if supported is None else joined(supported, "or")
 
 
 def python_es(root: Path) -> str:
-    low, high = python_range(root)
-    return f"{low} o posterior" if high is None else f"{low} o posterior, anterior a {high}"
+    supported = python_versions(root)
+    return f"{python_range(root)[0]} o posterior" if supported is None else joined(supported, "o")
 
 
 def claim(root: Path, language: str = "en") -> str:

@@ -2,8 +2,9 @@
 
 `python lock/tensorflow_wheel.py` prints the wheel for this machine with the pin of
 requirements.txt (`make tensorflow-choice`); `python lock/tensorflow_wheel.py install VENV_PYTHON
-WHEEL` says which wheel, removes its twin if installed, and installs WHEEL's run lock through
-install.py; `python lock/tensorflow_wheel.py locks` prints NAME:WHEEL for each wheel's run lock
+WHEEL [LOCK ...]` says which wheel, removes its twin if installed, and installs WHEEL's run lock
+(with the other LOCKs, a Keras backend's, in the same call) through install.py;
+`python lock/tensorflow_wheel.py locks` prints NAME:WHEEL for each wheel's run lock
 lock/run-NAME.txt, which `make lock` writes. All three wheels are the same TensorFlow pin:
 - `tensorflow[and-cuda]` where `nvidia-smi -L` lists a GPU: TensorFlow's CUDA libraries come with it;
 - `tensorflow-cpu` on Linux x86_64 without one: the same build, minus the CUDA probe and its
@@ -58,24 +59,24 @@ def locks() -> list[str]:
     return [f"{Path(lock).stem.removeprefix('run-')}:{wheel}" for wheel, (lock, _, _) in WHEELS.items()]
 
 
-def install(python: str, choice: str) -> int:
+def install(python: str, choice: str, *more_locks: str) -> int:
     lock, why, twin = WHEELS[choice.split("==")[0]]
     print(f"TensorFlow: {choice}" + (f" ({why})" if why else ""), flush=True)
-    shown = subprocess.run([python, "-m", "pip", "show", "-q", twin], capture_output=True)
-    if shown.returncode == 0:  # the twin installs the same `tensorflow` package: never keep both
-        removed = subprocess.run([python, "-m", "pip", "uninstall", "-q", "-y", twin])
-        if removed.returncode != 0:
-            return removed.returncode
+    installer = [sys.executable, str(HERE / "install.py"), python]
+    # The twin installs the same `tensorflow` package: never keep both.
+    removed = subprocess.run([*installer, "--remove", twin], cwd=HERE.parent)
+    if removed.returncode != 0:
+        return removed.returncode
     # Every package from the lock of this wheel, hash-checked (lock/README.md).
-    return subprocess.run([sys.executable, str(HERE / "install.py"), python, lock], cwd=HERE.parent).returncode
+    return subprocess.run([*installer, lock, *more_locks], cwd=HERE.parent).returncode
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["install"] and len(sys.argv) == 4:
+    if sys.argv[1:2] == ["install"] and len(sys.argv) >= 4:
         sys.exit(install(*sys.argv[2:]))
     if sys.argv[1:] == ["locks"]:
         print("\n".join(locks()))
         sys.exit(0)
     if len(sys.argv) > 1:
-        sys.exit("usage: python lock/tensorflow_wheel.py [locks | install VENV_PYTHON WHEEL]")
+        sys.exit("usage: python lock/tensorflow_wheel.py [locks | install VENV_PYTHON WHEEL [LOCK ...]]")
     print(choice())

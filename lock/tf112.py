@@ -9,9 +9,10 @@ last pip for 3.6, downloads the pins and their dependencies from PyPI into a tem
 file's SHA-256 is computed from the file downloaded (what `pip hash` prints). TensorFlow 1.12.0's wheels
 stop at CPython 3.6, so the lock holds one file per package, for CPython 3.6 on Linux x86_64.
 
-The install makes a venv with CPython 3.6, whose own pip (18.1, from the interpreter's ensurepip)
-installs the locked pip 21.3.1, which installs the rest; both through install.py, so a hash that does
-not match stops it in one line, and the half-made venv is removed. CPython 3.6 is found through
+The install makes a venv with CPython 3.6 and installs the lock into it through install.py (uv, which
+installs into a 3.6 venv though it resolves for none), the locked pip 21.3.1 first, so that the venv's
+own pip is the stack's; a hash that does not match stops it in one line, and the half-made venv is
+removed. CPython 3.6 is found through
 PYTHON36=/path/to/python3.6, or else as pyenv's newest 3.6; without one, a line says how to get one.
 """
 
@@ -134,11 +135,12 @@ def install(python36: str, venv: Path, lock_file: Path = LOCK, *pip_options: str
     python = str(venv / "bin" / "python")
     with tempfile.TemporaryDirectory() as folder:
         steps = [lock_file]
-        if entry(text, "pip"):  # the locked pip first, by the venv's own: it installs the rest
+        if entry(text, "pip"):  # the locked pip first: the venv's pip is then the stack's
             steps.insert(0, Path(folder) / "pip.txt")
             steps[0].write_text(entry(text, "pip"))
         for step in steps:
-            done = subprocess.run([sys.executable, str(HERE / "install.py"), python, str(step), *pip_options])
+            done = subprocess.run([sys.executable, str(HERE / "install.py"), python, str(step),
+                                   *(["--", *pip_options] if pip_options else [])])
             if done.returncode != 0:
                 shutil.rmtree(venv, ignore_errors=True)  # nothing half-installed is left to be taken for the stack
                 return done.returncode

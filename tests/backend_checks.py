@@ -20,6 +20,7 @@ import subprocess
 import pytest
 
 from conftest import INSTALLED, ROOT, wait_for
+from mnist_repro.backend import unlocked
 from mnist_repro.outputs import analysis, formats
 from mnist_repro.outputs.run_record import RunRecord
 from test_first_minute import NOISE, user_env
@@ -41,11 +42,12 @@ def python(name: str):
 
 
 def needs_environment(name: str):
-    """Skip a module's tests where its backend's environment is missing (pytest run directly); under
-    make test, which installs it, they run and fail."""
-    return pytest.mark.skipif(not python(name).exists() and not INSTALLED["all"],
-                              reason=f".venv-{name} is not installed: `make test` installs it "
-                                     f"(or `make .venv-{name}/.installed`)")
+    """Skip a module's tests where the locks hold no wheel of its backend for this Python (the line
+    `run --backend` gives there), or where its environment is missing and pytest runs directly; under
+    make test, which installs it, a missing environment fails them instead."""
+    missing = f".venv-{name} is not installed: `make test` installs it (or `make .venv-{name}/.installed`)"
+    reason = unlocked(name) or (missing if not python(name).exists() and not INSTALLED["all"] else None)
+    return pytest.mark.skipif(reason is not None, reason=reason or "")
 
 
 def arguments(name: str, version: int, out) -> list[str]:

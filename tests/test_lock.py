@@ -1,11 +1,15 @@
-"""The locked environment: every pin of the short requirement lists is in its lock at the same
-version, every locked package carries hashes, and a damaged hash stops the install in one line; a
-lock's own location that this machine cannot reach is quiet when the install works, and named when a
-package is found nowhere."""
+"""The locked environments: every pin of the short requirement lists is in its lock at the same
+version, every locked package carries hashes, and uv (lock/install.py) keeps pip's guarantees: a
+damaged hash, a package the lock does not pin, or a package found nowhere stops the install in one
+line that names it, with nothing installed; a lock's own location that this machine cannot reach is
+left out; uv itself is installed from its own lock by pip, hash-checked, in one line when that fails."""
 
 from __future__ import annotations
 
 import base64
+import json
+import os
+import shutil
 import hashlib
 import re
 import subprocess
@@ -23,11 +27,13 @@ LOCKS_OF = {"requirements.txt": ["run-cpu.txt", "run-cuda.txt", "run-default.txt
             "requirements-demo.txt": ["demo.txt"], "requirements-test.txt": ["test.txt"],
             "requirements-cluster.txt": ["cluster.txt"], "requirements-study.txt": ["study.txt"],
             "requirements-keras2.txt": ["keras2.txt"], "requirements-jax.txt": ["jax.txt"],
-            "requirements-torch.txt": ["torch.txt"], "requirements-tf112.txt": ["tf112.txt"]}
-# scipy and the numpy it shares with the run; jax, jaxlib and their four; every other lock has 10 or more
-MIN_PACKAGES = {"study.txt": 2, "jax.txt": 6}
+            "requirements-torch.txt": ["torch.txt"], "requirements-bench.txt": ["torch.txt"],
+            "requirements-notebook.txt": ["notebook.txt"], "requirements-uv.txt": ["uv.txt"],
+            "requirements-tf112.txt": ["tf112.txt"]}
+# uv alone; scipy and the numpy it shares with the run; jax, jaxlib and their four; every other lock has 10 or more
+MIN_PACKAGES = {"uv.txt": 1, "study.txt": 2, "jax.txt": 6}
 # The locks resolved against the CPU run lock (`-c lock/run-cpu.txt` in make lock).
-AGAINST_THE_RUN = ["demo.txt", "test.txt", "cluster.txt", "study.txt", "jax.txt", "torch.txt"]
+AGAINST_THE_RUN = ["demo.txt", "test.txt", "cluster.txt", "study.txt", "notebook.txt", "jax.txt", "torch.txt"]
 WHEELS = load_script("lock/tensorflow_wheel.py").WHEELS  # wheel -> (its run lock, ...): the one table
 # The package each run lock pins TensorFlow as: the wheel without its extras.
 WHEEL_OF_RUN_LOCK = {lock.removeprefix("lock/"): wheel.split("[")[0] for wheel, (lock, _, _) in WHEELS.items()}
@@ -74,7 +80,6 @@ def test_the_run_locks_differ_only_by_the_tensorflow_wheel():
     assert {name: cpu[name] for name in shared} == {name: cuda[name] for name in shared}
 
 
-@pytest.mark.slow
 def test_make_lock_writes_one_run_lock_per_wheel():
     done = subprocess.run([sys.executable, "lock/tensorflow_wheel.py", "locks"], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
@@ -88,7 +93,7 @@ def test_make_lock_writes_one_run_lock_per_wheel():
 def test_make_install_brings_no_extra(lock_name):
     """What a run needs only: the extras' own packages (SciPy, FastAPI, Dask, pytest) install on first use."""
     locked = pins((LOCK / lock_name).read_text())
-    for extra in ("demo", "test", "cluster", "study"):
+    for extra in ("demo", "test", "cluster", "study", "notebook"):
         own = set(pins((ROOT / f"requirements-{extra}.txt").read_text()))
         assert not own & set(locked), f"{lock_name} pins {sorted(own & set(locked))} of the {extra} extra"
 
@@ -101,78 +106,129 @@ def test_an_extra_keeps_the_versions_of_the_run_lock(lock_name):
     assert lock_name != "jax.txt" or {"numpy", "ml-dtypes", "opt-einsum"} <= shared  # the check has something to check
 
 
-def tiny_wheel(folder) -> tuple:
+def tiny_wheel(folder, name: str = "mnist_repro_lock_probe", version: str = "1.0", requires: tuple = ()) -> tuple:
     """A real, installable wheel made here (no network): its path and its true SHA-256."""
-    path = folder / "mnist_repro_lock_probe-1.0-py3-none-any.whl"
-    files = {"mnist_repro_lock_probe.py": "",
-             "mnist_repro_lock_probe-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: mnist-repro-lock-probe\nVersion: 1.0\n",
-             "mnist_repro_lock_probe-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+    dist = name.replace("_", "-")
+    path = folder / f"{name}-{version}-py3-none-any.whl"
+    files = {f"{name}.py": "",
+             f"{name}-{version}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n"
+             + "".join(f"Requires-Dist: {requirement}\n" for requirement in requires),
+             f"{name}-{version}.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
     record = "".join(f"{name},sha256={base64.urlsafe_b64encode(hashlib.sha256(body.encode()).digest()).rstrip(b'=').decode()},{len(body)}\n"
-                     for name, body in files.items()) + "mnist_repro_lock_probe-1.0.dist-info/RECORD,,\n"
+                     for name, body in files.items()) + f"{name}-{version}.dist-info/RECORD,,\n"
     with zipfile.ZipFile(path, "w") as archive:
-        for name, body in {**files, "mnist_repro_lock_probe-1.0.dist-info/RECORD": record}.items():
-            archive.writestr(name, body)
+        for member, body in {**files, f"{name}-{version}.dist-info/RECORD": record}.items():
+            archive.writestr(member, body)
     return path, hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.mark.slow
-def test_a_damaged_hash_stops_the_install_in_one_line(tmp_path):
-    wheel, true_hash = tiny_wheel(tmp_path)
-    damaged = "0" * 64
-    lock = tmp_path / "lock.txt"
-    lock.write_text(f"mnist-repro-lock-probe==1.0 \\\n    --hash=sha256:{damaged}\n")
-    done = subprocess.run([sys.executable, str(LOCK / "install.py"), sys.executable, str(lock),
-                           "--no-index", "--find-links", str(tmp_path)],  # the wheel stands in for PyPI's
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 1, done.stderr
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error: mnist-repro-lock-probe"), done.stderr
-    assert f"expected sha256 {damaged[:12]}" in lines[0] and f"got {true_hash[:12]}" in lines[0]
-    assert "make lock" in lines[0] and "Traceback" not in done.stderr
-    assert subprocess.run([sys.executable, "-c", "import mnist_repro_lock_probe"]).returncode != 0  # not installed
-
-
-def probe_lock(tmp_path: Path, version: str) -> tuple[Path, list[str]]:
-    """A lock of the probe wheel whose own --find-links is a place that refuses connections, as PyTorch's
-    index is from a machine without it; and the pip options that stand in for PyPI and keep it short."""
-    wheel, true_hash = tiny_wheel(tmp_path)
-    lock = tmp_path / "lock.txt"
-    lock.write_text(f"--find-links http://127.0.0.1:9/whl/\nmnist-repro-lock-probe=={version} \\\n    --hash=sha256:{true_hash}\n")
-    return lock, ["--dry-run", "--no-index", "--find-links", str(wheel.parent), "--retries", "1"]
 
 
 def load_install():
     return load_script("lock/install.py")
 
 
-@pytest.mark.slow
-def test_an_unreachable_location_of_the_lock_is_quiet_when_the_install_works(tmp_path):
+def install(lock, *options: str) -> subprocess.CompletedProcess:
+    """lock/install.py into this environment, with uv's `options` (the probe's folder stands in for PyPI)."""
+    return subprocess.run([sys.executable, str(LOCK / "install.py"), sys.executable, str(lock), "--", *options],
+                          capture_output=True, text=True, timeout=300)
+
+
+def not_installed(name: str) -> bool:
+    return subprocess.run([sys.executable, "-c", f"import {name}"], capture_output=True).returncode != 0
+
+
+def test_a_damaged_hash_stops_the_install_in_one_line(tmp_path):
+    wheel, true_hash = tiny_wheel(tmp_path)
+    damaged = "0" * 64
+    lock = tmp_path / "lock.txt"
+    lock.write_text(f"mnist-repro-lock-probe==1.0 \\\n    --hash=sha256:{damaged}\n")
+    done = install(lock, "--no-index", "--find-links", str(tmp_path))
+    assert done.returncode == 1, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"error: mnist-repro-lock-probe 1.0 does not match its hash in {lock}"), done.stderr
+    assert f"expected sha256 {damaged[:12]}" in lines[0] and f"got {true_hash[:12]}" in lines[0]
+    assert "make lock" in lines[0] and "Traceback" not in done.stderr
+    assert not_installed("mnist_repro_lock_probe")
+
+
+def test_a_dependency_the_lock_does_not_pin_stops_the_install_in_one_line(tmp_path):
+    """pip's --require-hashes refuses a package the lock does not pin; uv's does too (not `uv pip
+    sync`, which would install the lock without it: the reason the environments use `install`)."""
+    tiny_wheel(tmp_path, "mnist_repro_lock_dep")
+    _, top_hash = tiny_wheel(tmp_path, "mnist_repro_lock_top", requires=("mnist-repro-lock-dep==1.0",))
+    lock = tmp_path / "lock.txt"
+    lock.write_text(f"mnist-repro-lock-top==1.0 \\\n    --hash=sha256:{top_hash}\n")
+    done = install(lock, "--no-index", "--find-links", str(tmp_path))
+    lines = done.stderr.splitlines()
+    assert done.returncode == 1 and len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"error: installing {lock} failed: ") and "mnist-repro-lock-dep" in lines[0], lines[0]
+    assert not_installed("mnist_repro_lock_top")
+
+
+def probe_lock(tmp_path: Path, version: str) -> tuple[Path, list[str]]:
+    """A lock of the probe wheel whose own --find-links is a place that refuses connections, as PyTorch's
+    index is from a machine without it; and the uv options that stand in for PyPI and install nothing."""
+    wheel, true_hash = tiny_wheel(tmp_path)
+    lock = tmp_path / "lock.txt"
+    lock.write_text(f"--find-links http://127.0.0.1:9/whl/\nmnist-repro-lock-probe=={version} \\\n    --hash=sha256:{true_hash}\n")
+    return lock, ["--dry-run", "--no-index", "--find-links", str(wheel.parent)]
+
+
+def test_an_unreachable_location_of_the_lock_is_left_out(tmp_path):
     lock, options = probe_lock(tmp_path, "1.0")
-    raw = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--require-hashes", "-r", lock, *options],
+    uv = load_install().UV
+    raw = subprocess.run([uv, "pip", "install", "-q", "--python", sys.executable, "--require-hashes", "-r", lock, *options],
                          capture_output=True, text=True, timeout=120)
-    assert raw.returncode == 0 and "WARNING: Retrying (Retry(" in raw.stderr  # the noise the filter is for
-    assert not [line for line in raw.stderr.splitlines() if not load_install().NOISE.match(line)], raw.stderr
-    done = subprocess.run([sys.executable, str(LOCK / "install.py"), sys.executable, str(lock), *options],
-                          capture_output=True, text=True, timeout=120)
+    assert raw.returncode != 0 and "http://127.0.0.1:9/whl/" in raw.stderr  # uv stops at it
+    done = install(lock, *options)
     assert done.returncode == 0 and done.stderr == "", done.stderr
 
 
-def test_pip_is_not_sent_to_a_location_that_does_not_answer(tmp_path):
-    install = load_install()
+def test_uv_is_not_sent_to_a_location_that_does_not_answer(tmp_path):
+    install_script = load_install()
     lock, _ = probe_lock(tmp_path, "1.0")
     lock.write_text(f"--find-links {tmp_path}\n" + lock.read_text())
     (tmp_path / "copy").mkdir()
-    copy = Path(install.without_unreachable(str(lock), str(tmp_path / "copy")))
+    copy = Path(install_script.without_unreachable(str(lock), str(tmp_path / "copy")))
     assert copy != lock and copy.read_text() == lock.read_text().replace("--find-links http://127.0.0.1:9/whl/\n", "")
-    assert install.without_unreachable(str(copy), str(tmp_path / "copy")) == str(copy)  # a folder is kept, as is
+    assert install_script.without_unreachable(str(copy), str(tmp_path / "copy")) == str(copy)  # a folder is kept, as is
 
 
-@pytest.mark.slow
 def test_a_package_found_nowhere_names_the_locks_own_location_and_what_to_do(tmp_path):
     lock, options = probe_lock(tmp_path, "2.0")
-    done = subprocess.run([sys.executable, str(LOCK / "install.py"), sys.executable, str(lock), *options],
-                          capture_output=True, text=True, timeout=120)
+    done = install(lock, *options)
     lines = done.stderr.splitlines()
     assert done.returncode == 1 and len(lines) == 1, done.stderr
-    assert lines[0].startswith(f"error: installing {lock} failed: No matching distribution found for mnist-repro-lock-probe==2.0")
-    assert "on PyPI or on http://127.0.0.1:9/whl/" in lines[0] and "PIP_FIND_LINKS=FOLDER" in lines[0]
+    assert lines[0].startswith(f"error: installing {lock} failed: mnist-repro-lock-probe==2.0 was found nowhere")
+    assert "nor on http://127.0.0.1:9/whl/" in lines[0] and "PIP_FIND_LINKS=FOLDER" in lines[0]
+
+
+def test_pips_find_links_and_cert_are_carried_into_uv(tmp_path):
+    """uv reads no pip.conf and no PIP_* variable: install.py takes pip's find-links and cert as pip
+    would (a variable over a config file) and hands them to uv."""
+    (tmp_path / "pip.conf").write_text(f"[global]\nfind-links = {tmp_path / 'more'}\ncert = {tmp_path / 'file.pem'}\n")
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PIP_")}
+    code = "import json, sys; sys.path.insert(0, 'lock'); import install; print(json.dumps(install.pip_settings(sys.executable)))"
+    seen = []
+    for variables in ({}, {"PIP_FIND_LINKS": str(tmp_path / "wheels"), "PIP_CERT": str(tmp_path / "ca.pem")}):
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                              env={**env, "PIP_CONFIG_FILE": str(tmp_path / "pip.conf"), **variables})
+        seen.append(json.loads(done.stdout))
+    assert seen == [{"find-links": [str(tmp_path / "more")], "cert": [str(tmp_path / "file.pem")]},
+                    {"find-links": [str(tmp_path / "wheels")], "cert": [str(tmp_path / "ca.pem")]}], seen
+
+
+def test_uv_itself_is_installed_hash_checked_or_stops_in_one_line(tmp_path):
+    """make's first install is uv, by pip with --require-hashes from lock/uv.txt: here a wheel named
+    like uv's, served from a folder, is not the file locked, and make stops in one line naming the lock."""
+    (tmp_path / "lock").mkdir()
+    for name in ("Makefile", "lock/interpreter.sh", "lock/uv.txt"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    version = pins((LOCK / "uv.txt").read_text())["uv"].pop()
+    tiny_wheel(tmp_path, "uv", version)
+    env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(tmp_path), "PIP_CONSTRAINT": ""}
+    env = {name: value for name, value in env.items() if not name.startswith("MAKE") and name != "MFLAGS"}
+    done = subprocess.run(["make", ".venv-uv/bin/uv"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    lines = done.stderr.splitlines()
+    assert done.returncode == 2 and len(lines) == 2, done.stderr  # the line, then make's own "Error 1"
+    assert lines[0].startswith("error: installing uv from lock/uv.txt failed: ") and "HASHES" in lines[0], lines[0]
+    assert not (tmp_path / ".venv-uv").exists()

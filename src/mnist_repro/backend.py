@@ -34,15 +34,20 @@ import importlib
 import importlib.util
 import json
 import os
+import platform
 import re
 import sys
 import threading
 from pathlib import Path
 
-from .errors import BackendConflict, missing_extra
+from .errors import BackendConflict, MissingExtra, missing_extra
 
 NAMES = ("tensorflow", "jax", "torch")  # Keras 3's backends; TensorFlow is the report's
 DEFAULT = "tensorflow"
+# Where lock/torch.txt holds a wheel for torch: PyTorch's CPU build is on PyTorch's index only, which
+# the machine that made the lock could not reach, and a hash is locked only from a file downloaded and
+# hashed, so one wheel is locked (its line's marker says the same; a test checks the two agree).
+TORCH_LOCKED = ("3.11", "linux", "x86_64")
 
 BANNER = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
 # Abseil's prefix ("I0000 00:00:1796138250.459894    2329 port.cc:153] ...") and TSL's older one
@@ -81,8 +86,24 @@ def setting(name: str) -> dict:
 def require(name: str) -> None:
     """Fail in one line, before anything loads, when the backend's library is not installed."""
     if importlib.util.find_spec(name) is None:
+        reason = unlocked(name)
+        if reason:
+            raise MissingExtra(reason)
         missing = ModuleNotFoundError(f"No module named {name!r}", name=name)
         raise missing_extra(missing) or missing  # TensorFlow itself missing is a broken install
+
+
+def unlocked(name: str, python: str | None = None, system: str = sys.platform,
+             machine: str = platform.machine()) -> str | None:
+    """Why the locks hold no wheel of the backend's library for this interpreter (CPython `python`,
+    X.Y.Z, on `system` and `machine`), or None where they do."""
+    python = python or platform.python_version()
+    if name != "torch" or (python.rsplit(".", 1)[0], system, machine) == TORCH_LOCKED:
+        return None
+    version, locked_system, locked_machine = TORCH_LOCKED
+    return (f"--backend torch: lock/torch.txt has no PyTorch CPU wheel for CPython {python} on {system} {machine}, "
+            f"only for CPython {version} on {locked_system} {locked_machine}; run it with CPython {version} there "
+            f"(make run BACKEND=torch PYTHON=python{version})")
 
 
 def configured() -> tuple[str, str] | None:

@@ -50,8 +50,7 @@ def git_commit() -> dict:
 def distributions() -> dict[str, str]:
     """Every installed distribution and its version, so that a result names its whole environment,
     not only the libraries it imports (h5py, protobuf, ml-dtypes... change results too). Of two
-    copies, the first on sys.path is the one imported (a backend's environment sees .venv's packages
-    after its own: lock/layer.py)."""
+    copies, the first on sys.path is the one imported."""
     found = {}
     for dist in metadata.distributions():
         name = (dist.metadata["Name"] or "").strip()

@@ -139,8 +139,9 @@ FULL = (errno.ENOSPC, errno.EDQUOT)
 # top-level module a feature imports, the extra that brings it, and the command that installs it.
 EXTRA_OF_MODULE = {"fastapi": "demo", "uvicorn": "demo", "multipart": "demo", "python_multipart": "demo",
                    "dask": "cluster", "distributed": "cluster", "scipy": "study",
-                   "jax": "jax", "jaxlib": "jax", "torch": "torch"}
+                   "jax": "jax", "jaxlib": "jax", "torch": "torch", "jupyterlab": "notebook"}
 EXTRA_USE = {"demo": ("the demo server", "make demo"),
+             "notebook": ("the notebook", "make notebook"),
              "cluster": ("--cluster", "make reproduce CLUSTER=local"),
              "study": ("the report", "make report"),
              "jax": ("--backend jax", "make run BACKEND=jax"),

@@ -11,7 +11,7 @@ from .. import backend, paths
 from ..outputs import markdown
 from ..outputs.run_record import RunRecord
 from .report_environment import cpu_group
-from .stats import CLIPPED, CLIPPED_NOTE, Study, collect, final_spread, interval_text, interval_verdict, permutation_p_value
+from .stats import CLIPPED, CLIPPED_NOTE, Spread, Study, collect, final_spread, interval_text, interval_verdict, permutation_p_value
 
 OTHERS = tuple(name for name in backend.NAMES if name != backend.DEFAULT)
 LABELS = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
@@ -87,7 +87,7 @@ def shift_sentence(name: str, tensorflow_runs: dict, runs: dict) -> str:
                 f"(TensorFlow has {len(tensorflow_runs)}, {label} {len(runs)}).")
     kind, ours, theirs = comparison(tensorflow_runs, runs)
     p, method = permutation_p_value(ours, theirs)
-    shift = (sum(ours) / len(ours) - sum(theirs) / len(theirs)) / 100  # one test error is 0.01 pp
+    shift = (Spread(ours).mean - Spread(theirs).mean) / 100  # one test error is 0.01 pp
     finding = ("the backend shifts the accuracy (p < 0.05)" if p < 0.05 else
                "no evidence that the backend shifts the accuracy at the 5 % level")
     where = (f"On one CPU kind, {kind} ({len(theirs)} {label} runs against {len(ours)} TensorFlow runs)" if kind else

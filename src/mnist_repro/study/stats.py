@@ -34,16 +34,18 @@ class Spread:
     def n(self) -> int:
         return len(self.values)
 
+    # math.fsum, the exactly rounded sum: Python 3.12 changed sum() of floats (compensated summation),
+    # which moved a printed mean's last digit between 3.11 and 3.12; fsum gives the same sum on each.
     @property
     def mean(self) -> float:
-        return sum(self.values) / self.n
+        return math.fsum(self.values) / self.n
 
     @property
     def std(self) -> float:
         """Sample standard deviation (n - 1); 0 for a single run."""
         if self.n < 2:
             return 0.0
-        return math.sqrt(sum((v - self.mean) ** 2 for v in self.values) / (self.n - 1))
+        return math.sqrt(math.fsum((v - self.mean) ** 2 for v in self.values) / (self.n - 1))
 
     @property
     def low(self) -> float:
