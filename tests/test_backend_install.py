@@ -71,6 +71,7 @@ def test_no_machine_path_is_committed(name):
     assert name != "Makefile" or f"TORCH_WHEELS ?= $(TORCH_PAGE)" in text and f"TORCH_PAGE := {TORCH_PAGE}" in text
 
 
+@pytest.mark.slow
 def test_a_local_torch_wheel_is_the_file_locked():
     """The wheel of this machine's pip find-links folders (carried into uv), where one holds the
     locked one: its SHA-256, computed here, is the lock's."""
@@ -121,6 +122,7 @@ def test_on_the_locked_python_no_backend_test_is_skipped():
         assert skipped == (backend.unlocked(name) is not None), name
 
 
+@pytest.mark.slow
 def test_each_environment_is_whole_and_its_own():
     """Each environment `make test` made runs the interpreter .venv records, imports TensorFlow from
     its own site-packages (no .pth joins it to another's), and shares TensorFlow's files with .venv
@@ -176,6 +178,7 @@ def pyenv_python(version: str) -> str | None:
     return str(found[-1]) if found else None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("old", [None, "3.10", "3.6"], ids=["stub-3.14", "3.10", "3.6"])
 def test_an_unsupported_python3_stops_make_in_one_line_before_anything_is_installed(tmp_path, old):
     python3 = pyenv_python(old) if old else None
@@ -192,6 +195,7 @@ def test_an_unsupported_python3_stops_make_in_one_line_before_anything_is_instal
     assert sorted(path.name for path in folder.iterdir()) == ["Makefile", "lock"]  # nothing made
 
 
+@pytest.mark.slow
 def test_an_unsupported_python3_falls_back_to_a_supported_one_on_path_in_one_line(tmp_path):
     here = os.path.realpath(sys.executable)
     name = f"python3_{sys.version_info.minor}"
@@ -203,6 +207,7 @@ def test_an_unsupported_python3_falls_back_to_a_supported_one_on_path_in_one_lin
                                                    f"using python3.{sys.version_info.minor} (CPython "), done.stderr
 
 
+@pytest.mark.slow
 def test_a_python_named_by_the_user_is_never_replaced(tmp_path):
     env = path_with(tmp_path, None, **{f"python3_{sys.version_info.minor}": os.path.realpath(sys.executable)})
     named = tmp_path / "bin" / "python3"  # the stub: CPython 3.14.0
@@ -212,6 +217,7 @@ def test_a_python_named_by_the_user_is_never_replaced(tmp_path):
     assert f"*** PYTHON={named} is CPython 3.14.0; this project needs CPython 3.11, 3.12 or 3.13" in done.stderr
 
 
+@pytest.mark.slow
 def test_another_python_makes_dotvenv_again(tmp_path):
     folder = makefile_copy(tmp_path / "checkout")
     (folder / ".venv").mkdir()
@@ -224,6 +230,7 @@ def test_another_python_makes_dotvenv_again(tmp_path):
     assert (folder / ".venv" / ".python").read_text().split(" ", 2)[2].strip() == interpreter()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend_name", ["jax", "torch"])
 def test_a_run_on_a_backend_makes_its_environment_then_runs_there(backend_name):
     lines = plan("run", "VERSION=1", f"BACKEND={backend_name}")
@@ -236,6 +243,7 @@ def test_a_run_on_a_backend_makes_its_environment_then_runs_there(backend_name):
     assert lines[-1] == steps[-1]
 
 
+@pytest.mark.slow
 def test_tensorflow_keeps_dotvenv_and_the_command_of_before():
     for args in (["run", "VERSION=1"], ["run", "VERSION=1", "BACKEND=tensorflow"]):
         lines = plan(*args)
@@ -243,6 +251,7 @@ def test_tensorflow_keeps_dotvenv_and_the_command_of_before():
         assert not any(".venv-jax" in line or ".venv-torch" in line for line in lines)
 
 
+@pytest.mark.slow
 def test_reproduce_passes_the_backend_and_reports_from_dotvenv():
     lines = plan("reproduce", "BACKEND=torch", "SEEDS=2", "VERSIONS=1")
     assert lines[-2:] == ['.venv-torch/bin/python -m mnist_repro reproduce --seeds 2 --versions "1" --backend torch',
@@ -250,6 +259,7 @@ def test_reproduce_passes_the_backend_and_reports_from_dotvenv():
     assert f"{interpreter()} lock/install.py .venv-torch/bin/python --project" in lines
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("goal", ["run", "reproduce"])
 @pytest.mark.parametrize("backend_name", ["bogus", "jax torch", ""])
 def test_a_bad_backend_stops_make_in_one_line(tmp_path, goal, backend_name):
@@ -265,6 +275,7 @@ def test_a_bad_backend_stops_make_in_one_line(tmp_path, goal, backend_name):
     assert lines[0].endswith("use one of: tensorflow jax torch.  Stop.")
 
 
+@pytest.mark.slow
 def test_distclean_removes_every_environment_and_git_ignores_them():
     removed = subprocess.run(["make", "-n", "distclean"], cwd=ROOT, env=OWN_MAKE, capture_output=True, text=True).stdout
     line = next(line for line in removed.splitlines() if line.startswith("rm -rf .venv "))

@@ -80,6 +80,7 @@ def test_the_run_locks_differ_only_by_the_tensorflow_wheel():
     assert {name: cpu[name] for name in shared} == {name: cuda[name] for name in shared}
 
 
+@pytest.mark.slow
 def test_make_lock_writes_one_run_lock_per_wheel():
     done = subprocess.run([sys.executable, "lock/tensorflow_wheel.py", "locks"], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
@@ -136,6 +137,7 @@ def not_installed(name: str) -> bool:
     return subprocess.run([sys.executable, "-c", f"import {name}"], capture_output=True).returncode != 0
 
 
+@pytest.mark.slow
 def test_a_damaged_hash_stops_the_install_in_one_line(tmp_path):
     wheel, true_hash = tiny_wheel(tmp_path)
     damaged = "0" * 64
@@ -150,6 +152,7 @@ def test_a_damaged_hash_stops_the_install_in_one_line(tmp_path):
     assert not_installed("mnist_repro_lock_probe")
 
 
+@pytest.mark.slow
 def test_a_dependency_the_lock_does_not_pin_stops_the_install_in_one_line(tmp_path):
     """pip's --require-hashes refuses a package the lock does not pin; uv's does too (not `uv pip
     sync`, which would install the lock without it: the reason the environments use `install`)."""
@@ -173,6 +176,7 @@ def probe_lock(tmp_path: Path, version: str) -> tuple[Path, list[str]]:
     return lock, ["--dry-run", "--no-index", "--find-links", str(wheel.parent)]
 
 
+@pytest.mark.slow
 def test_an_unreachable_location_of_the_lock_is_left_out(tmp_path):
     lock, options = probe_lock(tmp_path, "1.0")
     uv = load_install().UV
@@ -193,6 +197,7 @@ def test_uv_is_not_sent_to_a_location_that_does_not_answer(tmp_path):
     assert install_script.without_unreachable(str(copy), str(tmp_path / "copy")) == str(copy)  # a folder is kept, as is
 
 
+@pytest.mark.slow
 def test_a_package_found_nowhere_names_the_locks_own_location_and_what_to_do(tmp_path):
     lock, options = probe_lock(tmp_path, "2.0")
     done = install(lock, *options)
@@ -202,6 +207,7 @@ def test_a_package_found_nowhere_names_the_locks_own_location_and_what_to_do(tmp
     assert "nor on http://127.0.0.1:9/whl/" in lines[0] and "PIP_FIND_LINKS=FOLDER" in lines[0]
 
 
+@pytest.mark.slow
 def test_pips_find_links_and_cert_are_carried_into_uv(tmp_path):
     """uv reads no pip.conf and no PIP_* variable: install.py takes pip's find-links and cert as pip
     would (a variable over a config file) and hands them to uv."""
@@ -217,6 +223,7 @@ def test_pips_find_links_and_cert_are_carried_into_uv(tmp_path):
                     {"find-links": [str(tmp_path / "wheels")], "cert": [str(tmp_path / "ca.pem")]}], seen
 
 
+@pytest.mark.slow
 def test_uv_itself_is_installed_hash_checked_or_stops_in_one_line(tmp_path):
     """make's first install is uv, by pip with --require-hashes from lock/uv.txt: here a wheel named
     like uv's, served from a folder, is not the file locked, and make stops in one line naming the lock."""
