@@ -231,8 +231,8 @@ def cli() -> None:
     interrupted run leaves without the interpreter's teardown: with TensorFlow's or JAX's threads
     stopped mid-step, that teardown has crashed (SIGSEGV, exit -11, after the "interrupted:" line;
     seen on TensorFlow 2.21 and JAX 0.10, 2026-12), and the checkpoint is already on disk. SIGTERM
-    stops a run as Ctrl-C does (process.take_over), in this process only: main() called from Python
-    leaves the caller's handlers alone."""
+    stops a run as Ctrl-C does, at a batch's end (process.take_over), in this process only: main()
+    called from Python leaves the caller's handlers alone."""
     process.take_over()
     code = main()
     if code == INTERRUPTED:

@@ -7,6 +7,7 @@ runs; nothing else in the package installs a signal handler or starts a thread t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -18,10 +19,40 @@ PARENT_PID = "MNIST_REPRO_EXIT_WITH_PARENT"
 WATCH_S = 0.5
 
 
+# Set while Keras fits (between_steps()): a signal then only asks, and train.StopBetweenSteps raises
+# at the next batch's end. A KeyboardInterrupt raised wherever the main thread happens to be can
+# unwind through Python code that JAX or TensorFlow called from C++; JAX 0.10 then aborted the
+# process ("free(): invalid pointer", exit -6, before the "interrupted:" line; seen in CI 2026-12-05).
+_fitting = False
+_stop_asked = False
+
+
 def stop_like_ctrl_c(signum, frame) -> None:
-    """SIGTERM (kill, a closing laptop) stops a run as Ctrl-C does: the KeyboardInterrupt reaches the
-    command's one handler, which keeps the checkpoint and prints the line on resuming."""
-    raise KeyboardInterrupt
+    """SIGTERM (kill, a closing laptop) and Ctrl-C stop a run the same way: a KeyboardInterrupt that
+    reaches the command's one handler, which keeps the checkpoint and prints the line on resuming.
+    During a fit it is raised at the next batch's end, from Keras's own Python loop."""
+    global _stop_asked
+    if not _fitting:
+        raise KeyboardInterrupt
+    _stop_asked = True
+
+
+def stop_asked() -> bool:
+    return _stop_asked
+
+
+@contextlib.contextmanager
+def between_steps():
+    """Defer take_over()'s signals to the batch ends while Keras fits (a no-op for a caller that
+    installed no handler, such as the API: its Ctrl-C stays Python's own)."""
+    global _fitting
+    _fitting = True
+    try:
+        yield
+    finally:
+        _fitting = False
+    if _stop_asked:  # asked after the last batch: stop all the same (the next run writes the results)
+        raise KeyboardInterrupt
 
 
 def end_if_orphaned(parent: int) -> None:
@@ -37,6 +68,7 @@ def end_if_orphaned(parent: int) -> None:
 
 def take_over() -> None:
     signal.signal(signal.SIGTERM, stop_like_ctrl_c)
+    signal.signal(signal.SIGINT, stop_like_ctrl_c)
     parent = os.environ.pop(PARENT_PID, "")
     if parent.isdigit():  # popped: a process this run starts is not watched for this run's parent
         threading.Thread(target=end_if_orphaned, args=(int(parent),), daemon=True, name="exit-with-parent").start()

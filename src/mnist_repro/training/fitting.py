@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import backend, environment, errors
+from .. import backend, environment, errors, process
 
 
 @dataclass
@@ -75,9 +75,11 @@ def train_or_resume(plan) -> Trained:
         with train.history_log(plan.checkpoint.history) as history_log, \
                 errors.writing("the checkpoint", plan.checkpoint.folder):
             # Order matters: the timer and the history log finish an epoch before the checkpoint saves it.
-            callbacks = [train.EpochTimer(epoch_s, epoch_cpu_s), history_log, plan.checkpoint.callback(epoch_s)]
-            train.fit_epochs(resumed.model, shuffled, epochs, resumed.epoch, validation, callbacks,
-                      1 if sys.stdout.isatty() else 2, speed)
+            callbacks = [train.EpochTimer(epoch_s, epoch_cpu_s), history_log, plan.checkpoint.callback(epoch_s),
+                         train.StopBetweenSteps()]
+            with process.between_steps():
+                train.fit_epochs(resumed.model, shuffled, epochs, resumed.epoch, validation, callbacks,
+                                 1 if sys.stdout.isatty() else 2, speed)
     trained = Trained(resumed.model, epoch_s, epoch_cpu_s, resumed.epoch, env, code, import_s,
                       time.perf_counter() - fit_started)
     print(f"Training time: {trained.training_time_s:.3f}s")

@@ -14,6 +14,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from .. import process
 from ..versions import Version
 from . import backend_settings, batches
 
@@ -23,6 +24,17 @@ def seed_everything(seed: int, backend: str = "tensorflow") -> None:
     same bytes)."""
     keras.utils.set_random_seed(seed)
     backend_settings.deterministic(backend)
+
+
+class StopBetweenSteps(keras.callbacks.Callback):
+    """Raise the KeyboardInterrupt that a signal asked for (process.stop_like_ctrl_c) at a batch's
+    end, where the main thread is in Keras's Python loop and no backend code is on the stack."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        if process.stop_asked():
+            raise KeyboardInterrupt
+
+    on_test_batch_end = on_train_batch_end
 
 
 def compiled_model(version: Version, precision: str = "float32", speed: batches.Speed = batches.FAST) -> keras.Sequential:
