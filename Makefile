@@ -17,7 +17,7 @@ BACKEND_BIN = $(patsubst %/.installed,%/bin,$(BACKEND_STAMP))
 BACKEND_FLAG = $(if $(filter tensorflow,$(BACKEND)),, --backend $(BACKEND))
 
 .DEFAULT_GOAL := run
-.PHONY: run install lock lock-tf112 data test test-fast docs verify bench-render cross-cpu cluster-install clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice demo-screenshot FORCE
+.PHONY: run install lock lock-tf112 data test test-fast docs notebook notebook-run notebook-stale verify bench-render cross-cpu cluster-install clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice demo-screenshot FORCE
 
 # A bad VERSION stops make before anything runs, with one line naming the valid ones.
 ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
@@ -105,11 +105,16 @@ $(STUDY_STAMP): requirements-study.txt lock/study.txt | $(STAMP)
 # pyproject.toml, which it depends on). BACKEND=tensorflow runs in .venv with the command lines of
 # before (no --backend).
 BACKEND_STAMPS := $(foreach backend,$(filter-out tensorflow,$(BACKENDS)),.venv-$(backend)/.installed)
-$(BACKEND_STAMPS): .venv-%/.installed: requirements-%.txt lock/%.txt lock/layer.py $(STAMP)
-	@echo "Keras backend $*: installing .venv-$* from lock/$*.txt over .venv's run packages (first use; lock/README.md)"
+# The notebook's JupyterLab and jupytext (lock/notebook.txt) are layered the same way in .venv-notebook, whose
+# kernel imports the project, TensorFlow and SciPy from .venv: not in .venv itself, because JupyterLab needs
+# jsonschema 4 and the tests' cffconvert needs jsonschema 3. Its lock is installed whole there, even what
+# .venv's test extra holds too (pip's --ignore-installed), so that the server finds jupytext's extensions.
+NOTEBOOK_STAMP := .venv-notebook/.installed
+$(BACKEND_STAMPS) $(NOTEBOOK_STAMP): .venv-%/.installed: requirements-%.txt lock/%.txt lock/layer.py $(STAMP)
+	@echo "$(if $(filter notebook,$*),The notebook,Keras backend $*): installing .venv-$* from lock/$*.txt over .venv's run packages (first use; lock/README.md)"
 	test -x .venv-$*/bin/python || $(PYTHON) -m venv .venv-$*
 	$(PYTHON) lock/layer.py .venv-$*/bin/python $(BIN)/python
-	$(PYTHON) lock/install.py .venv-$*/bin/python lock/$*.txt
+	$(PYTHON) lock/install.py .venv-$*/bin/python lock/$*.txt $(if $(filter notebook,$*),--ignore-installed)
 	.venv-$*/bin/python -m pip install -q --no-deps -e .
 	touch $@
 
@@ -135,7 +140,7 @@ lock:
 	@set -f; for wheel in $$($(PYTHON) lock/tensorflow_wheel.py locks); do \
 	  echo "$${wheel#*:}==$(TF_PIN)" > $(LOCK_VENV)/wheel.txt; \
 	  $(UV_COMPILE) $(LOCK_VENV)/wheel.txt $(LOCK_VENV)/run.txt -o lock/run-$${wheel%%:*}.txt || exit 1; done
-	@for extra in demo test cluster study; do $(UV_COMPILE) requirements-$$extra.txt -c lock/run-cpu.txt -o lock/$$extra.txt || exit 1; done
+	@for extra in demo test cluster study notebook; do $(UV_COMPILE) requirements-$$extra.txt -c lock/run-cpu.txt -o lock/$$extra.txt || exit 1; done
 	@$(UV_COMPILE) requirements.txt requirements-keras2.txt -o lock/keras2.txt
 	@$(UV_COMPILE) requirements-jax.txt -c lock/run-cpu.txt -o lock/jax.txt
 	@$(subst --universal,--python-platform x86_64-manylinux_2_28,$(UV_COMPILE)) requirements-torch.txt \
@@ -184,6 +189,22 @@ demo: install $(DEMO_STAMP)
 # 500 requests from 8 concurrent clients against the demo on 127.0.0.1 (benchmarks/demo-load.md).
 demo-load: install data $(DEMO_STAMP) $(TEST_STAMP)
 	$(BIN)/python benchmarks/demo_load.py
+
+# The report as a notebook (notebooks/report.ipynb, paired with its text notebooks/report.py by jupytext):
+# JupyterLab on http://HOST:NOTEBOOK_PORT/ (127.0.0.1:8888), opened at the notebook; Ctrl-C stops it.
+NOTEBOOK_PORT ?= 8888
+notebook: install data $(STUDY_STAMP) $(NOTEBOOK_STAMP)
+	.venv-notebook/bin/python -m jupyterlab --ServerApp.ip=$(HOST) --ServerApp.port=$(NOTEBOOK_PORT) \
+	  --ServerApp.root_dir="$(CURDIR)" notebooks/report.ipynb
+
+# Runs every cell of notebooks/report.py in a fresh kernel, from a clean tree of committed code, and writes
+# notebooks/report.ipynb with the outputs (version 1 trained in full, versions 2 and 3 loaded). After a change
+# of src/ that leaves the outputs standing, notebook-stale lists the changed files in its first cell instead.
+notebook-run: install data $(STUDY_STAMP) $(NOTEBOOK_STAMP)
+	.venv-notebook/bin/python notebooks/execute.py
+
+notebook-stale: $(NOTEBOOK_STAMP)
+	.venv-notebook/bin/python notebooks/execute.py --stale
 
 # Relabels MNIST with each committed model.keras and checks the committed labels and result.txt.
 verify: install data
@@ -266,7 +287,7 @@ clean:
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) $(BACKEND_STAMPS:/.installed=) .venv-bench .venv-keras2 .venv-tf112 $(LOCK_VENV) data src/*.egg-info
+	rm -rf $(VENV) $(BACKEND_STAMPS:/.installed=) .venv-notebook .venv-bench .venv-keras2 .venv-tf112 $(LOCK_VENV) data src/*.egg-info
 
 # doc/demo.png, the README's picture of the demo, remade on purpose: the browser test draws a digit
 # and saves the page there (in `make test` it saves to build/demo.png, so no test writes a tracked file).
