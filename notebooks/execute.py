@@ -86,6 +86,7 @@ def write(notebook, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".ipynb.partial", delete=False) as partial:
         nbformat.write(notebook, partial)
+    os.chmod(partial.name, 0o644)  # a file to share, not NamedTemporaryFile's private 0600
     os.replace(partial.name, path)
 
 

@@ -156,7 +156,7 @@ print(inspect.getsource(mnist_repro.recipe(3).model))
 # %% [markdown]
 # ## 4. Results
 #
-# Two helpers print this run beside the report: its per-epoch table (tables 4.1, 4.3 and 4.5, from the
+# Two helpers print a run of ours beside the report: its per-epoch table (tables 4.1, 4.3 and 4.5, from the
 # console logs, where the tables have misprints: [doc/errata.md](../doc/errata.md)) and its final
 # evaluation (tables 4.2, 4.4 and 4.6).
 
@@ -165,18 +165,18 @@ import statistics
 
 
 def per_epoch(run, number):
-    """Each epoch's training loss and accuracy, the report's beside this run's."""
+    """Each epoch's training loss and accuracy, the report's beside the run's."""
     paper = mnist_repro.recipe(number).paper.epochs
-    print("epoch   loss: report   here     accuracy: report   here")
+    print("epoch   loss: report   ours     accuracy: report   ours")
     for epoch, row in enumerate(run.history):
         report = paper[epoch] if epoch < len(paper) else (float("nan"),) * 2
         print(f"{epoch + 1:5}   {report[0]:12.4f} {row['loss']:8.4f}   {report[1]:16.4f} {row['accuracy']:8.4f}")
 
 
 def final(run, number):
-    """Loss and accuracy on each split, and the training time, the report's beside this run's."""
+    """Loss and accuracy on each split, and the training time, the report's beside the run's."""
     paper, results = mnist_repro.recipe(number).paper, run.results
-    print("                  report        here")
+    print("                  report        ours")
     for label, key, digits in (("train loss", "train_loss", 5), ("train accuracy %", "train_accuracy", 3),
                                ("test loss", "test_loss", 5), ("test accuracy %", "test_accuracy", 3),
                                ("training time s", "training_time_s", 1)):
@@ -304,33 +304,37 @@ for number, model in ((1, run1.model), (2, model2), (3, model3)):
 # with many seeds (`make reproduce`, kept in `deliverables/seeds/`), and judges each of the report's
 # numbers against where one new run would land: the 95 % prediction interval of those seeds,
 # mean ± t · s · √(1 + 1/n), computed here by the study's own functions (`mnist_repro.study.stats`), as
-# `make report` computes [deliverables/REPORT.md](../deliverables/REPORT.md). The figure adds this
-# notebook's own runs.
+# `make report` computes [deliverables/REPORT.md](../deliverables/REPORT.md). The figure adds the runs
+# of chapter 4.
 
 # %%
 from mnist_repro.study import stats
 
 study = stats.collect(paths.seeds_root())
+clipped = False
 for number, runs in sorted(study.runs.items()):
     paper = mnist_repro.recipe(number).paper
     print(f"version {number}, {len(runs)} seeds")
     for key, label, attribute, digits, unit in stats.FINAL:
         spread = stats.final_spread(runs, key)
         interval = stats.interval_text(spread, digits, unit, upper=100.0 if unit else None)
+        clipped |= stats.CLIPPED in interval
         verdict = stats.interval_verdict(getattr(paper, attribute), spread, digits, unit)
         print(f"  {label:15} ours {spread.mean:.{digits}f} ± {spread.std:.{digits}f}{unit}, 95 % interval {interval}; "
               f"the report's {getattr(paper, attribute):.{digits}f}{unit}: {verdict}")
+if clipped:
+    print(stats.CLIPPED_NOTE)
 
 fig, axes = plt.subplots(1, len(study.runs), figsize=(11, 3.4), layout="constrained")
-notebook_runs = {1: run1, 2: run2, 3: run3}
+chapter_4 = {1: run1, 2: run2, 3: run3}
 for axis, (number, runs) in zip(np.ravel(axes), sorted(study.runs.items())):
     spread = stats.final_spread(runs, "test_accuracy")
     low, high = spread.prediction_interval()
     axis.axhspan(max(low, 0), min(high, 100), color="tab:blue", alpha=0.15, label="95 % interval, one new run")
     axis.plot(np.zeros(spread.n), spread.values, "o", color="tab:blue", alpha=0.6, label=f"our {spread.n} seeds")
     axis.plot([0.3], [mnist_repro.recipe(number).paper.test_accuracy], "D", color="0.3", label="the report")
-    axis.plot([-0.3], [notebook_runs[number].results.test_accuracy], "*", color="tab:orange", markersize=12,
-              label="this notebook")
+    axis.plot([-0.3], [chapter_4[number].results.test_accuracy], "*", color="tab:orange", markersize=12,
+              label="the run of chapter 4")
     axis.set(title=f"version {number}", xlim=(-1, 1), xticks=[], ylabel="test accuracy (%)")
 np.ravel(axes)[0].legend(loc="lower left", fontsize=8)
 plt.show()
