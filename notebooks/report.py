@@ -336,7 +336,7 @@ for axis, (number, runs) in zip(np.ravel(axes), sorted(study.runs.items())):
     axis.plot([-0.3], [chapter_4[number].results.test_accuracy], "*", color="tab:orange", markersize=12,
               label="the run of chapter 4")
     axis.set(title=f"version {number}", xlim=(-1, 1), xticks=[], ylabel="test accuracy (%)")
-np.ravel(axes)[0].legend(loc="lower left", fontsize=8)
+fig.legend(*np.ravel(axes)[0].get_legend_handles_labels(), loc="outside lower center", ncols=4)
 plt.show()
 
 # %% [markdown]
