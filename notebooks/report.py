@@ -331,7 +331,7 @@ for axis, (number, runs) in zip(np.ravel(axes), sorted(study.runs.items())):
     spread = stats.final_spread(runs, "test_accuracy")
     low, high = spread.prediction_interval()
     axis.axhspan(max(low, 0), min(high, 100), color="tab:blue", alpha=0.15, label="95 % interval, one new run")
-    axis.plot(np.zeros(spread.n), spread.values, "o", color="tab:blue", alpha=0.6, label=f"our {spread.n} seeds")
+    axis.plot(np.zeros(spread.n), spread.values, "o", color="tab:blue", alpha=0.6, label="our seeds, a run each")
     axis.plot([0.3], [mnist_repro.recipe(number).paper.test_accuracy], "D", color="0.3", label="the report")
     axis.plot([-0.3], [chapter_4[number].results.test_accuracy], "*", color="tab:orange", markersize=12,
               label="the run of chapter 4")
