@@ -107,8 +107,7 @@ def stale() -> list[str]:
     files = git("diff", "--name-only", commit, "HEAD", "--", "src").splitlines()
     text = with_changed(SOURCE.read_text(), files)
     SOURCE.write_text(text)
-    combine_inputs_with_outputs(executed, jupytext.reads(text, fmt="py:percent"), fmt="py:percent")
-    write(executed, EXECUTED)
+    write(combine_inputs_with_outputs(jupytext.reads(text, fmt="py:percent"), executed, fmt="py:percent"), EXECUTED)
     return files
 
 
