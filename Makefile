@@ -191,11 +191,12 @@ demo-load: install data $(DEMO_STAMP) $(TEST_STAMP)
 	$(BIN)/python benchmarks/demo_load.py
 
 # The report as a notebook (notebooks/report.ipynb, paired with its text notebooks/report.py by jupytext):
-# JupyterLab on http://HOST:NOTEBOOK_PORT/ (127.0.0.1:8888), opened at the notebook; Ctrl-C stops it.
+# JupyterLab on http://HOST:NOTEBOOK_PORT/ (127.0.0.1:8888), opened at the notebook; Ctrl-C stops it. As root
+# (a container, this project's CI machine) JupyterLab refuses to start without --allow-root, so root passes it.
 NOTEBOOK_PORT ?= 8888
 notebook: install data $(STUDY_STAMP) $(NOTEBOOK_STAMP)
 	.venv-notebook/bin/python -m jupyterlab --ServerApp.ip=$(HOST) --ServerApp.port=$(NOTEBOOK_PORT) \
-	  --ServerApp.root_dir="$(CURDIR)" notebooks/report.ipynb
+	  --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/report.ipynb
 
 # Runs every cell of notebooks/report.py in a fresh kernel, from a clean tree of committed code, and writes
 # notebooks/report.ipynb with the outputs (version 1 trained in full, versions 2 and 3 loaded). After a change
