@@ -114,8 +114,8 @@ plt.show()
 # ### 3.2 What the three versions share
 #
 # Each version is a recipe, kept as data beside its model: the input shape, the loss and how the labels
-# are encoded, the epochs, the batch size and Adam's epsilon. Every version scales the pixels to [0, 1]
-# and trains with Adam at Keras's default learning rate. One quirk is kept on purpose: the report's
+# are encoded, the epochs, the batch size and Adam's epsilon. Every version scales the grey levels down
+# to fractions and trains with Adam at Keras's default learning rate. One quirk is kept on purpose: the report's
 # `fit` passed the *training* set as its validation data, so its "val" columns measure the training
 # images, not unseen ones.
 
@@ -340,7 +340,7 @@ fig.legend(*np.ravel(axes)[0].get_legend_handles_labels(), loc="outside lower ce
 plt.show()
 
 # %% [markdown]
-# ## 5. What has changed since 2018
+# ## 5. Conclusions: what has changed since 2018
 #
 # The recipe is the report's; the software under it is not. The cell below prints both stacks; the pages
 # after it measure what the change does.
@@ -354,8 +354,8 @@ print("here:", f"{environment.cpu_model()}, {os.cpu_count()} cores; Python {plat
 # - [doc/reproduction.md](../doc/reproduction.md):
 #   what is reproduced exactly, and what changed between the two stacks (initial weights and random
 #   streams, determinism, logging, evaluation, the saved model).
-# - [doc/v1-gap.md](../doc/v1-gap.md): why version 1's training loss ends below the report's, tested
-#   factor by factor, the 2018 stack itself among them.
+# - [doc/v1-gap.md](../doc/v1-gap.md): the factors tested, one at a time, for version 1's training loss
+#   ending below the report's, the 2018 stack itself among them.
 # - [doc/performance.md](../doc/performance.md): what makes a run fast today without changing its numbers.
 # - [deliverables/REPORT.md](../deliverables/REPORT.md): the study behind the intervals above.
 # - [doc/api.md](../doc/api.md): the functions this notebook calls, to go further from here.
