@@ -73,9 +73,17 @@ def run(notebook, quick: bool):
     # Over Unix sockets in a folder of its own: no TCP port, which ipykernel warns about as unencrypted.
     with tempfile.TemporaryDirectory(prefix="mnist-repro-kernel-") as sockets:
         config = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(sockets) / "kernel")}})
+        # Diffs of report.ipynb show what changed: no timestamps, one stream output per cell and stream.
         client = NotebookClient(notebook, config=config, kernel_name="python3", timeout=CELL_TIMEOUT_S,
-                                resources={"metadata": {"path": str(HERE)}})
+                                record_timing=False, coalesce_streams=True, resources={"metadata": {"path": str(HERE)}})
         client.execute(env=env)
+    return notebook
+
+
+def numbered(notebook):
+    """The notebook with cell ids by position: jupytext draws random ones, which every run would change."""
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{index}"
     return notebook
 
 
@@ -107,7 +115,8 @@ def stale() -> list[str]:
     files = git("diff", "--name-only", commit, "HEAD", "--", "src").splitlines()
     text = with_changed(SOURCE.read_text(), files)
     SOURCE.write_text(text)
-    write(combine_inputs_with_outputs(jupytext.reads(text, fmt="py:percent"), executed, fmt="py:percent"), EXECUTED)
+    write(numbered(combine_inputs_with_outputs(jupytext.reads(text, fmt="py:percent"), executed, fmt="py:percent")),
+          EXECUTED)
     return files
 
 
@@ -147,7 +156,7 @@ def execute(source: Path, out: Path, quick: bool) -> int:
     if not quick:
         check_clean()
         text = with_changed(text, [])
-    notebook = jupytext.reads(text, fmt="py:percent")
+    notebook = numbered(jupytext.reads(text, fmt="py:percent"))
     try:
         run(notebook, quick)
     except CellExecutionError as error:
