@@ -4,22 +4,23 @@ Markdown between a page's markers (doc/render.py says which block goes where).""
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from pathlib import Path
 
 from mnist_repro import versions
+from mnist_repro.outputs.run_record import FILE, RunRecord
 from mnist_repro.study.report_environment import cpu_kind
 from mnist_repro.study.stats import collect
 
 SEEDS = Path("deliverables") / "seeds"
 
 
-def records(root: Path) -> dict[str, dict]:
-    """Every committed metrics.json under deliverables/, by its path from `root`."""
-    return {str(path.relative_to(root)): json.loads(path.read_text())
-            for path in sorted((root / "deliverables").glob("**/metrics.json"))}
+def records(root: Path) -> dict[str, RunRecord]:
+    """Every committed run record under deliverables/ (each folder's metrics.json), by its file's path
+    from `root`; one that cannot be read stops the rendering with RecordUnusable."""
+    return {str(path.relative_to(root)): RunRecord.read(path.parent)
+            for path in sorted((root / "deliverables").glob(f"**/{FILE}"))}
 
 
 def joined(words: list[str], conjunction: str = "and") -> str:
@@ -44,8 +45,8 @@ def family(cpu: str) -> str:
 
 def cpus_by_cores(root: Path) -> dict[int, list[str]]:
     found: dict[int, set[str]] = {}
-    for metrics in records(root).values():
-        found.setdefault(metrics["environment"]["cpu_count"], set()).add(family(metrics["environment"]["cpu"]))
+    for record in records(root).values():
+        found.setdefault(record.environment["cpu_count"], set()).add(family(record.environment["cpu"]))
     return {cores: sorted(names) for cores, names in sorted(found.items())}
 
 
@@ -100,8 +101,8 @@ def record_platform(environment: dict) -> str:
 def record_pythons(root: Path) -> str:
     """Which Python, on which system, the committed records name (lock/README.md)."""
     counts: dict[str, int] = {}
-    for metrics in records(root).values():
-        key = f"Python {metrics['environment']['python']} on {record_platform(metrics['environment'])}"
+    for record in records(root).values():
+        key = f"Python {record.environment['python']} on {record_platform(record.environment)}"
         counts[key] = counts.get(key, 0) + 1
     total = sum(counts.values())
     if len(counts) == 1:
@@ -114,14 +115,14 @@ def distributions(root: Path) -> str:
     found = records(root)
 
     def share(prefix: str, what: str) -> str:
-        chosen = [m["environment"] for path, m in found.items() if re.match(prefix, path)]
+        chosen = [record.environment for path, record in found.items() if re.match(prefix, path)]
         listed = {family(env["cpu"]) for env in chosen if "distributions" in env}
         unlisted = {family(env["cpu"]) for env in chosen if "distributions" not in env}
         where = f" (the runs made on the {joined(sorted(listed))})" if listed and unlisted and not listed & unlisted else ""
         return f"{sum('distributions' in env for env in chosen)} of the {len(chosen)} {what}{where}"
 
     named = ("python", "tensorflow", "keras", "numpy", "matplotlib")
-    lacking = [path for path, m in found.items() if not set(named) <= m["environment"].keys()]
+    lacking = [path for path, record in found.items() if not set(named) <= record.environment.keys()]
     versions_too = (f"all {len(found)} name" if not lacking else f"{len(lacking)} of the {len(found)} lack") + \
         " the versions of Python, TensorFlow, Keras, NumPy and matplotlib"
     return joined([share(r"deliverables/seeds/", "seed records in `deliverables/seeds/`"),
@@ -134,7 +135,7 @@ def seeds_on(root: Path, kind: str) -> str:
     """The study's TensorFlow seeds made on one CPU kind: "seeds 5–19 of v1 and 5–6 of v2"."""
     by_version: dict[int, list[int]] = {}
     for number, runs in sorted(collect(root / SEEDS).runs.items()):
-        chosen = [seed for seed, run in runs.items() if cpu_kind(run["metrics"]["environment"]) == kind]
+        chosen = [seed for seed, record in runs.items() if cpu_kind(record.environment) == kind]
         if chosen:
             by_version[number] = chosen
     if not by_version:

@@ -124,12 +124,16 @@ def stale(root: Path) -> list[str]:
 
 
 def main() -> int:
+    from mnist_repro.errors import RecordUnusable
     from mnist_repro.outputs.atomic import write_text_atomic
 
     try:
         pages = rendered(ROOT)
     except MissingBlock as error:
         print(f"error: {error}", file=sys.stderr)
+        return 1
+    except RecordUnusable as error:  # a committed run record missing or unreadable: its own line names it
+        print(f"error: cannot render the docs from the committed data: {error}", file=sys.stderr)
         return 1
     except (OSError, ValueError, KeyError) as error:  # a data file missing or not what its block reads
         print(f"error: cannot render the docs from the committed data: {type(error).__name__}: {error}", file=sys.stderr)

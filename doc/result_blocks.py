@@ -110,7 +110,7 @@ def v1_gap_graph_accuracy(root: Path, arm: str = "keras2-graph") -> str:
 def v1_gap_stack_end(root: Path, arm: str = "2018-stack") -> str:
     """Whether the 2018 stack's last-epoch loss is told apart from the study's TensorFlow seeds (5 % level)."""
     _, _, runs = arm_curves(root)
-    today = [float(run["history"][-1]["loss"]) for _, run in sorted(collect(root / SEEDS).runs[1].items())]
+    today = [record.history[-1]["loss"] for _, record in sorted(collect(root / SEEDS).runs[1].items())]
     p, _ = permutation_p_value(today, [run["loss"][-1] for run in runs[arm]])
     return (f"{'ends where' if p >= 0.05 else 'ends apart from where'} today's TensorFlow ends (its {len(runs[arm])} "
             f"runs' last-epoch loss against the study's {len(today)} seeds: permutation p = {p:.3f})")

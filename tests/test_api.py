@@ -29,6 +29,7 @@ print(names, mnist_repro.recipe(3).epochs, sorted(m for m in ("keras", "tensorfl
 """
 
 
+@pytest.mark.slow
 def test_import_exposes_the_api_without_loading_keras():
     done = subprocess.run([sys.executable, "-c", IMPORT_ONLY], cwd=ROOT, env=cli_env(), capture_output=True,
                           text=True, timeout=120)
@@ -63,6 +64,7 @@ def test_a_run_from_the_api_writes_the_bytes_of_the_command_line(small_runs, tmp
     assert mnist_repro.load_run(cli_folder).settings.command.startswith("python -m mnist_repro run --version 2")
 
 
+@pytest.mark.slow
 def test_runs_in_one_process_start_afresh_and_leave_the_process_as_they_found_it(tmp_path, monkeypatch, capsys,
                                                                                  mnist_path):
     """Two runs with nothing written, in this process where TensorFlow already runs: the second is

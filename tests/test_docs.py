@@ -4,6 +4,7 @@ its rendering from the committed data, and the renderers compute the facts they 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import re
 import shutil
@@ -14,6 +15,7 @@ import pytest
 
 from conftest import ROOT, load_script
 from mnist_repro import versions
+from mnist_repro.outputs.run_record import RunRecord
 
 
 @pytest.fixture
@@ -62,12 +64,14 @@ def test_a_block_without_its_markers_is_named(render):
 
 
 def record(folder, cpu, cores, flags, distributions=False):
+    """The committed v1 run's record, written to `folder` with the machine given."""
     folder.mkdir(parents=True)
     environment = {"python": "3.11.7", "tensorflow": "2.21.0", "keras": "3.15.0", "numpy": "2", "matplotlib": "3",
                    "platform": "Linux-6.1-x86_64-with-glibc2.36", "cpu": cpu, "cpu_count": cores, "cpu_flags": flags}
     if distributions:
         environment["distributions"] = {}
-    (folder / "metrics.json").write_text(json.dumps({"environment": environment}))
+    committed = RunRecord.read(ROOT / "deliverables" / "ver_1")
+    dataclasses.replace(committed, environment=environment).write(folder)
 
 
 def test_the_record_blocks_count_what_the_records_say(render, tmp_path):
@@ -143,5 +147,5 @@ def test_the_v1_gap_default_arm_is_the_studys_first_seeds():
 
     arms = json.loads((ROOT / "doc" / "v1-gap.json").read_text())["arms"]
     study = collect(ROOT / "deliverables" / "seeds").runs[1]
-    assert arms["keras3"] == [[float(row["loss"]) for row in study[seed]["history"]] for seed in range(len(arms["keras3"]))]
+    assert arms["keras3"] == [[row["loss"] for row in study[seed].history] for seed in range(len(arms["keras3"]))]
     assert arms["keras3-logits"] == arms["keras3"]

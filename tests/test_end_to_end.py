@@ -1,6 +1,5 @@
 """The real CLI on real MNIST subsets: every deliverable, consistent numbers, determinism."""
 
-import json
 import os
 
 import numpy as np
@@ -50,7 +49,7 @@ def test_numbers_agree_across_files(runs, name, mnist):
     assert len(record.history) == record.settings.epochs == len(record.timing.epoch_s)
     history = formats.read_history(folder / "history.csv")
     assert set(history[0]) == {"epoch", "loss", "accuracy", "val_loss", "val_accuracy"}  # Keras's logs only
-    assert history == metrics["history"]  # the same values, epoch by epoch
+    assert history == record.history  # the same values, epoch by epoch
     # The val pass scores the training set (the report's validation): after the last epoch it is the
     # trained model's score there, result.txt's train line (which keeps 5 decimals).
     assert history[-1]["val_loss"] == pytest.approx(result["train_loss"], abs=5e-6)
@@ -68,20 +67,21 @@ def test_numbers_agree_across_files(runs, name, mnist):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["1", "2"])
 def test_metrics_json_keeps_the_committed_layout(runs, name):
-    """metrics.json format 2: the keys, in the order, of the committed deliverables/ver_1 run, plus
+    """metrics.json format 2: the fields, in the order, of the committed deliverables/ver_1 run, plus
     the backend (settings.backend and environment.backend_version, added with --backend; a reader
-    takes their absence as TensorFlow)."""
-    committed = json.loads(committed_file("deliverables/ver_1/metrics.json"))
-    metrics = json.loads((runs[name][0] / "metrics.json").read_text())
-    assert metrics["format"] == committed["format"] == 2
-    assert list(metrics) == list(committed)
-    for section in ("results", "timing", "data", "code"):
-        assert list(metrics[section]) == list(committed[section]), section
-    assert [key for key in metrics["settings"] if key != "backend"] == list(committed["settings"])
-    assert metrics["settings"]["backend"] == metrics["environment"]["backend"] == "tensorflow"
-    assert metrics["environment"]["backend_version"] == metrics["environment"]["tensorflow"]
-    assert metrics["model_png"] in ("keras.utils.plot_model", "matplotlib fallback")
-    assert metrics["timing"]["run_s"] > metrics["timing"]["deliverables_s"] > 0
+    takes their absence as TensorFlow). The file is its record as RunRecord writes it (the declared
+    order), with no field left out; the committed run lacks only settings.backend."""
+    committed = RunRecord.from_json(committed_file("deliverables/ver_1/metrics.json"), "deliverables/ver_1")
+    record = RunRecord.read(runs[name][0])
+    assert (runs[name][0] / "metrics.json").read_text() == record.to_json()
+    parts = ("settings", "results", "timing", "data", "code")
+    assert [record.absent, *(getattr(record, part).absent for part in parts)] == [frozenset()] * 6
+    assert [committed.absent, *(getattr(committed, part).absent for part in parts)] == \
+        [frozenset(), frozenset({"backend"}), *[frozenset()] * 4]
+    assert record.settings.backend == record.environment["backend"] == "tensorflow"
+    assert record.environment["backend_version"] == record.environment["tensorflow"]
+    assert record.model_png in ("keras.utils.plot_model", "matplotlib fallback")
+    assert record.timing.run_s > record.timing.deliverables_s > 0
 
 
 @pytest.mark.slow

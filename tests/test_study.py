@@ -258,12 +258,9 @@ def test_one_vector_width_on_two_vendors_is_two_cpu_kinds(tmp_path):
     seeds = tmp_path / "seeds"
     for seed, accuracy in enumerate([97.5, 97.7, 97.9]):
         make_run(seeds, 1, seed, accuracy, flags=AVX512)  # AMD EPYC
-    for seed, accuracy in enumerate([97.8, 98.0, 98.1, 98.2]):
-        folder = make_run(tmp_path / "torch" / "seeds", 1, seed, accuracy, backend="torch", flags=AVX512)
-        if seed >= 2:  # two of them on an Intel Xeon with the same vector width
-            metrics = json.loads((folder / "metrics.json").read_text())
-            metrics["environment"]["cpu"] = "Intel(R) Xeon(R) Processor"
-            (folder / "metrics.json").write_text(json.dumps(metrics))
+    for seed, accuracy in enumerate([97.8, 98.0, 98.1, 98.2]):  # two of them on an Intel Xeon with the same vector width
+        make_run(tmp_path / "torch" / "seeds", 1, seed, accuracy, backend="torch", flags=AVX512,
+                 cpu="Intel(R) Xeon(R) Processor" if seed >= 2 else None)
     torch = report_backends.collect_backends(tmp_path)["torch"].runs[1]
     assert report_backends.kinds_text(torch) == "AMD EPYC, AVX-512 (2); Intel Xeon, AVX-512 (2)"
     kind, tensorflow_values, torch_values = report_backends.comparison(stats.collect(seeds).runs[1], torch)
@@ -274,10 +271,9 @@ def test_one_vector_width_on_two_vendors_is_two_cpu_kinds(tmp_path):
 def test_a_prediction_interval_past_0_or_100_is_cut_there_and_marked(tmp_path):
     seeds = tmp_path / "seeds"
     for seed, (loss, accuracy) in enumerate([(0.0001, 99.99), (0.0030, 99.90), (0.0002, 99.98)]):
-        folder = make_run(seeds, 1, seed, 97.6)
-        metrics = json.loads((folder / "metrics.json").read_text())
-        metrics["results"].update(train_loss=loss, train_accuracy=accuracy)
-        (folder / "metrics.json").write_text(json.dumps(metrics))
+        record = RunRecord.read(make_run(seeds, 1, seed, 97.6))
+        results = dataclasses.replace(record.results, train_loss=loss, train_accuracy=accuracy)
+        dataclasses.replace(record, results=results).write(record.folder)
     text = report.build(seeds, tmp_path).read_text()
     cells = {line.split(" | ")[0]: line.split(" | ") for line in text.splitlines() if line.startswith("| train ")}
     loss, accuracy = stats.Spread([0.0001, 0.0030, 0.0002]), stats.Spread([99.99, 99.90, 99.98])
