@@ -77,6 +77,7 @@ def test_a_cell_that_raises_fails_the_run_and_writes_nothing(libraries, tmp_path
     assert not out.exists() and not list(tmp_path.glob("*.partial"))
 
 
+@pytest.mark.slow  # jupytext starts `pandoc --version` when it reads a notebook
 def test_the_committed_outputs_are_a_full_run_of_report_py(libraries):
     jupytext, nbformat = libraries
     executed = nbformat.read(execute.EXECUTED, as_version=4)
@@ -88,6 +89,7 @@ def test_the_committed_outputs_are_a_full_run_of_report_py(libraries):
     assert execute.recorded(executed)["mode"] == "full"
 
 
+@pytest.mark.slow  # jupytext starts `pandoc --version` when it reads a notebook
 def test_the_src_files_changed_since_the_outputs_are_listed(libraries):
     jupytext, nbformat = libraries
     commit = execute.recorded(nbformat.read(execute.EXECUTED, as_version=4))["commit"]
@@ -102,6 +104,7 @@ def test_the_src_files_changed_since_the_outputs_are_listed(libraries):
                          "run `make notebook-run` to run it again, or `make notebook-stale` to list them in its first cell")
 
 
+@pytest.mark.slow  # jupytext starts `pandoc --version` when it reads a notebook
 def test_stale_lists_the_changes_and_keeps_the_outputs(libraries, tmp_path, monkeypatch):
     """On copies, with the outputs' commit moved back to before the last change of src/."""
     jupytext, nbformat = libraries
