@@ -17,7 +17,7 @@ BACKEND_BIN = $(patsubst %/.installed,%/bin,$(BACKEND_STAMP))
 BACKEND_FLAG = $(if $(filter tensorflow,$(BACKEND)),, --backend $(BACKEND))
 
 .DEFAULT_GOAL := run
-.PHONY: run install lock lock-tf112 data test test-install test-fast test-pythons docs verify bench-render cross-cpu cluster-install clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice python-choice demo-screenshot FORCE
+.PHONY: run install lock lock-tf112 data test test-install test-fast test-pythons docs notebook notebook-run notebook-stale verify bench-render cross-cpu cluster-install clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice python-choice demo-screenshot FORCE
 
 # A bad VERSION stops make before anything runs, with one line naming the valid ones.
 ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
@@ -108,13 +108,12 @@ $(STAMP): requirements.txt pyproject.toml $(wildcard lock/run-*.txt) $(PY_RECORD
 	touch $@
 
 # The optional extras, each installed on first use: the demo server, the tests, the Dask cluster,
-# the study's statistics (SciPy, for make report), JupyterLab (make notebook): each from
-# requirements-EXTRA.txt and lock/EXTRA.txt into .venv.
+# the study's statistics (SciPy, for make report): each from requirements-EXTRA.txt and lock/EXTRA.txt
+# into .venv. JupyterLab (make notebook) has an environment of its own, below.
 DEMO_STAMP := $(VENV)/.demo-installed
 TEST_STAMP := $(VENV)/.test-installed
 CLUSTER_STAMP := $(VENV)/.cluster-installed
 STUDY_STAMP := $(VENV)/.study-installed
-NOTEBOOK_STAMP := $(VENV)/.notebook-installed
 $(VENV)/.%-installed: requirements-%.txt lock/%.txt | $(STAMP)
 	$(PY) lock/install.py $(BIN)/python lock/$*.txt
 	touch $@
@@ -152,6 +151,12 @@ $(BACKEND_STAMPS): .venv-%/.installed: requirements-%.txt lock/%.txt $(STAMP)
 BENCH_STAMP := .venv-bench/.installed
 $(BENCH_STAMP): requirements-bench.txt lock/torch.txt $(STAMP)
 	$(call environment,.venv-bench,lock/torch.txt)
+# The notebook's JupyterLab and jupytext (lock/notebook.txt) in .venv-notebook, made the same way
+# with the study extra (the notebook's intervals use SciPy): not in .venv, because JupyterLab needs
+# jsonschema 4 and the tests' cffconvert (lock/test.txt) jsonschema 3.
+NOTEBOOK_STAMP := .venv-notebook/.installed
+$(NOTEBOOK_STAMP): requirements-notebook.txt lock/notebook.txt lock/study.txt $(STAMP)
+	$(call environment,.venv-notebook,lock/notebook.txt lock/study.txt)
 
 # Dask on a worker or scheduler machine of a cluster (doc/cluster.md), from its lock.
 cluster-install: $(CLUSTER_STAMP)
@@ -228,6 +233,23 @@ demo: install $(DEMO_STAMP)
 # 500 requests from 8 concurrent clients against the demo on 127.0.0.1 (benchmarks/demo-load.md).
 demo-load: install data $(DEMO_STAMP) $(TEST_STAMP)
 	$(BIN)/python benchmarks/demo_load.py
+
+# The report as a notebook (notebooks/report.ipynb, paired with its text notebooks/report.py by jupytext):
+# JupyterLab on http://HOST:NOTEBOOK_PORT/ (127.0.0.1:8888), opened at the notebook; Ctrl-C stops it. As root
+# (a container, this project's CI machine) JupyterLab refuses to start without --allow-root, so root passes it.
+NOTEBOOK_PORT ?= 8888
+notebook: install data $(NOTEBOOK_STAMP)
+	.venv-notebook/bin/python -m jupyterlab --ServerApp.ip=$(HOST) --ServerApp.port=$(NOTEBOOK_PORT) \
+	  --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/report.ipynb
+
+# Runs every cell of notebooks/report.py in a fresh kernel, from a clean tree of committed code, and writes
+# notebooks/report.ipynb with the outputs (version 1 trained in full, versions 2 and 3 loaded). After a change
+# of src/ that leaves the outputs standing, notebook-stale lists the changed files in its first cell instead.
+notebook-run: install data $(NOTEBOOK_STAMP)
+	.venv-notebook/bin/python notebooks/execute.py
+
+notebook-stale: $(NOTEBOOK_STAMP)
+	.venv-notebook/bin/python notebooks/execute.py --stale
 
 # Relabels MNIST with each committed model.keras and checks the committed labels and result.txt.
 verify: install data
@@ -322,7 +344,7 @@ clean:
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) $(BACKEND_STAMPS:/.installed=) .venv-bench .venv-keras2 .venv-tf112 $(UV_VENV) .cache/uv data src/*.egg-info
+	rm -rf $(VENV) $(BACKEND_STAMPS:/.installed=) .venv-bench .venv-keras2 .venv-tf112 .venv-notebook $(UV_VENV) .cache/uv data src/*.egg-info
 
 # doc/demo.png, the README's picture of the demo, remade on purpose: the browser test draws a digit
 # and saves the page there (in `make test` it saves to build/demo.png, so no test writes a tracked file).

@@ -139,13 +139,15 @@ FULL = (errno.ENOSPC, errno.EDQUOT)
 # top-level module a feature imports, the extra that brings it, and the command that installs it.
 EXTRA_OF_MODULE = {"fastapi": "demo", "uvicorn": "demo", "multipart": "demo", "python_multipart": "demo",
                    "dask": "cluster", "distributed": "cluster", "scipy": "study",
-                   "jax": "jax", "jaxlib": "jax", "torch": "torch", "jupyterlab": "notebook"}
+                   "jax": "jax", "jaxlib": "jax", "torch": "torch", "jupyterlab": "notebook",
+                   "jupytext": "notebook", "nbclient": "notebook", "nbformat": "notebook"}
 EXTRA_USE = {"demo": ("the demo server", "make demo"),
              "notebook": ("the notebook", "make notebook"),
              "cluster": ("--cluster", "make reproduce CLUSTER=local"),
              "study": ("the report", "make report"),
              "jax": ("--backend jax", "make run BACKEND=jax"),
-             "torch": ("--backend torch", "make run BACKEND=torch")}
+             "torch": ("--backend torch", "make run BACKEND=torch"),
+             "notebook": ("the notebook", "make notebook")}
 # PyTorch's CPU wheel is not on PyPI (lock/README.md).
 EXTRA_INDEX = {"torch": " --extra-index-url https://download.pytorch.org/whl/cpu"}
 
