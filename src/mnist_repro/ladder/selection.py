@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import fcntl
 import json
 import os
 import sys
@@ -111,8 +112,17 @@ def _std(values: list[float]) -> float:
 
 
 def append(record: Path, trial_record: dict) -> dict:
-    """Add one trial to the record, atomically (a kill leaves the old record whole)."""
+    """Add one trial to the record, atomically (a kill leaves the old record whole), under a lock
+    beside it, so that runners started side by side never drop each other's trials."""
     record = Path(record)
+    with errors.writing("the selection record", record.parent):
+        record.parent.mkdir(parents=True, exist_ok=True)
+        with open(record.with_name(f".lock-{record.name}"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return _append(record, trial_record)
+
+
+def _append(record: Path, trial_record: dict) -> dict:
     try:
         contents = json.loads(record.read_text())
     except FileNotFoundError:
@@ -123,10 +133,20 @@ def append(record: Path, trial_record: dict) -> dict:
         raise errors.BadSetting(f"{record} was chosen on another holdout split; record elsewhere with --record PATH")
     contents["trials"].append(trial_record)
     contents["summary"] = summarize(contents["trials"])
-    with errors.writing("the selection record", record.parent):
-        record.parent.mkdir(parents=True, exist_ok=True)
-        atomic.write_text_atomic(record, json.dumps(contents, indent=1) + "\n")
+    atomic.write_text_atomic(record, json.dumps(contents, indent=1) + "\n")
     return contents
+
+
+def record_trial(record: Path, rung, seed: int, fit_set, holdout_set) -> dict:
+    """One trial, appended to `record` with the machine and the code that ran it."""
+    code = code_state()  # per trial: the code that ran it
+    when = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    machine = {"cpu": environment.cpu_model(), "cpu_flags": environment.cpu_flags(), "cpu_count": os.cpu_count()}
+    result = {**trial(rung, seed, fit_set, holdout_set), **machine, **code, "started": when}
+    append(record, result)
+    print(f"{rung.name} seed {seed}: holdout {result['holdout_accuracy'][-1]:.2f} % after {rung.epochs} epochs, "
+          f"fit {result['fit_s']:.1f} s (load {result['load_average']['before'][0]:.1f})", flush=True)
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,18 +160,12 @@ def main(argv: list[str] | None = None) -> int:
         rungs = [get(name, include_dropped=True) for name in args.names]
         atomic.check_writable(args.record.parent)
         fit_set, holdout_set = split(data.load(), args.limit)
+        for rung in rungs:
+            for seed in args.seeds:
+                record_trial(args.record, rung, seed, fit_set, holdout_set)
     except errors.UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
-    machine = {"cpu": environment.cpu_model(), "cpu_flags": environment.cpu_flags(), "cpu_count": os.cpu_count()}
-    for rung in rungs:
-        for seed in args.seeds:
-            code = code_state()  # per trial: the code that ran it
-            when = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-            result = {**trial(rung, seed, fit_set, holdout_set), **machine, **code, "started": when}
-            append(args.record, result)
-            print(f"{rung.name} seed {seed}: holdout {result['holdout_accuracy'][-1]:.2f} % after "
-                  f"{rung.epochs} epochs, fit {result['fit_s']:.1f} s (load {result['load_average']['before'][0]:.1f})")
     return 0
 
 
