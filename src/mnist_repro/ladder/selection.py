@@ -67,10 +67,16 @@ def trial(rung, seed: int, fit_set, holdout_set) -> dict:
     fit_s = time.perf_counter() - started - scoring_s[0]
     return {"name": rung.name, "below": rung.below, "change": rung.change, "seed": seed,
             "epochs": rung.epochs, "fit_images": len(fit_set[1]), "holdout_images": len(holdout_set[1]),
+            # Which images, by content: the same for every rung, and never the test set's.
+            "fit_sha256": images_sha256(*fit_set), "holdout_sha256": images_sha256(*holdout_set),
             "holdout_errors": errors_per_epoch,
             "holdout_accuracy": [accuracy(count, len(holdout_set[1])) for count in errors_per_epoch],
             "fit_s": fit_s, "epoch_s": epoch_s, "holdout_scoring_s": scoring_s[0],
             "load_average": {"before": list(load_before), "after": list(os.getloadavg())}}
+
+
+def images_sha256(images: np.ndarray, labels: np.ndarray) -> str:
+    return data.array_sha256(np.concatenate([images.reshape(len(images), -1), labels.reshape(-1, 1)], axis=1))
 
 
 def accuracy(errors: int, images: int) -> float:
