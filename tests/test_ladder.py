@@ -25,21 +25,23 @@ def test_the_holdout_is_a_fixed_part_of_the_training_images_disjoint_from_the_fi
         holdout.holdout_rows(count=5_000)
 
 
-def test_the_ladder_climbs_one_rung_at_a_time_from_the_faithful_v3():
+def test_the_ladder_climbs_one_change_at_a_time_from_the_faithful_v3():
     from mnist_repro.versions import v3
 
-    rungs = list(ladder.available().values())
-    assert [rung.step for rung in rungs] == list(range(len(rungs)))
-    assert rungs[0].below is None and rungs[0].model is v3.model  # reused, not copied
-    assert (rungs[0].epochs, rungs[0].batch_size, rungs[0].validation) == (v3.VERSION.epochs, v3.VERSION.batch_size,
-                                                                           "train")
-    for lower, upper in zip(rungs, rungs[1:]):
-        assert upper.below == lower.name
-        recipe = {field.name for field in dataclasses.fields(ladder.Rung)} - {"step", "name", "change", "below"}
-        assert any(getattr(upper, key) != getattr(lower, key) for key in recipe), upper.name
+    rungs = ladder.available()
+    steps = {rung.name: rung.step for rung in rungs.values()}
+    first = next(iter(rungs.values()))
+    assert list(steps.values()) == list(range(len(rungs)))
+    assert first.below is None and first.model is v3.model  # reused, not copied
+    assert (first.epochs, first.batch_size, first.validation) == (v3.VERSION.epochs, v3.VERSION.batch_size, "train")
+    recipe = {field.name for field in dataclasses.fields(ladder.Rung)} - {"step", "name", "change", "below"}
+    for rung in list(rungs.values())[1:]:
+        lower = rungs[rung.below]  # the rung below, or the rung a branch climbs from
+        assert lower.step < rung.step
+        assert any(getattr(rung, key) != getattr(lower, key) for key in recipe), rung.name
     names = list(ladder.tried())
     assert len(names) == len(set(names))
-    assert all(rung.below in ladder.available() for rung in ladder.tried().values() if rung.step)
+    assert all(rung.below in rungs for rung in ladder.tried().values() if rung.step)
 
 
 def test_an_unknown_rung_is_one_line_naming_the_rungs(capsys):
@@ -126,3 +128,44 @@ def test_a_damaged_record_or_one_from_another_split_is_refused_unchanged(tmp_pat
     with pytest.raises(BadSetting, match="another holdout split"):
         selection.append(other, {"name": "faithful"})
     assert other.read_text() == before
+
+
+def test_the_checkpoint_resumes_an_augmented_rung_exactly(split_mnist, tmp_path):
+    """The accurate rung's RandomTranslation draws from a seed generator; the run path's checkpoint
+    keeps its state, so one epoch, a restart from the saved state and a second epoch give the
+    weights of two epochs in one go (and a spoiled state would not: the shifts depend on it)."""
+    import keras
+
+    from mnist_repro.ladder import recipe
+    from mnist_repro.training import batches, train
+    from mnist_repro.training.checkpoint import Checkpoint, seed_states
+
+    rung = dataclasses.replace(ladder.get("accurate"), epochs=2)
+    fit_set = split_mnist[0]
+
+    def train_until(folder, epochs, spoil=False):
+        keras.backend.clear_session()
+        checkpoint = Checkpoint(folder, {"rung": rung.name})
+        shuffled = batches.ShuffledBatches(*fit_set, rung, rung.batch_size, 5)
+
+        def build():
+            train.seed_everything(5)
+            return recipe.build(rung, shuffled.batches)
+
+        resumed = checkpoint.resume(build, restart=False)
+        if spoil:
+            seed_states(resumed.model)[0].assign(seed_states(resumed.model)[0] + 1)
+        epoch_s = list(resumed.epoch_s)
+        with train.history_log(checkpoint.history) as history:
+            train.fit(resumed.model, shuffled, epochs, resumed.epoch, None,
+                      [train.EpochTimer(epoch_s), history, checkpoint.callback(epoch_s)], 0)
+        return resumed.epoch, [weight.numpy() for weight in resumed.model.weights]
+
+    _, straight = train_until(tmp_path / "straight", 2)
+    train_until(tmp_path / "resumed", 1)
+    start, resumed = train_until(tmp_path / "resumed", 2)
+    assert start == 1
+    assert all(np.array_equal(a, b) for a, b in zip(straight, resumed))
+    train_until(tmp_path / "spoiled", 1)
+    _, spoiled = train_until(tmp_path / "spoiled", 2, spoil=True)
+    assert not all(np.array_equal(a, b) for a, b in zip(straight, spoiled))

@@ -56,8 +56,9 @@ class Rung:
             raise ValueError(f"rung {self.name}: schedule {self.schedule!r}, validation {self.validation!r}")
 
     def then(self, name: str, change: str, **fields) -> Rung:
-        """The next rung: this recipe with `fields` changed (one idea), one step up."""
-        return replace(self, step=self.step + 1, name=name, change=change, below=self.name, **fields)
+        """The next rung: this recipe with `fields` changed (one idea), one step up (or at `step=`,
+        for a branch that climbs from a lower rung)."""
+        return replace(self, **{"step": self.step + 1, **fields}, name=name, change=change, below=self.name)
 
 
 def _rung_modules():
