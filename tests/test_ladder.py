@@ -41,7 +41,7 @@ def test_the_ladder_climbs_one_change_at_a_time_from_the_faithful_v3():
         assert any(getattr(rung, key) != getattr(lower, key) for key in recipe), rung.name
     names = list(ladder.tried())
     assert len(names) == len(set(names))
-    assert all(rung.below in rungs for rung in ladder.tried().values() if rung.step)
+    assert all(rung.below in ladder.tried() for rung in ladder.tried().values() if rung.step)
 
 
 def test_an_unknown_rung_is_one_line_naming_the_rungs(capsys):
