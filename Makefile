@@ -17,7 +17,7 @@ BACKEND_BIN = $(patsubst %/.installed,%/bin,$(BACKEND_STAMP))
 BACKEND_FLAG = $(if $(filter tensorflow,$(BACKEND)),, --backend $(BACKEND))
 
 .DEFAULT_GOAL := run
-.PHONY: run install lock data test verify bench-render cross-cpu cluster-install clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice demo-screenshot FORCE
+.PHONY: run install lock lock-tf112 data test test-fast docs verify bench-render cross-cpu cluster-install clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice demo-screenshot FORCE
 
 # A bad VERSION stops make before anything runs, with one line naming the valid ones.
 ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
@@ -162,6 +162,11 @@ reproduce: install data $(STUDY_STAMP) $(BACKEND_STAMP) $(if $(CLUSTER),$(CLUSTE
 report: install $(STUDY_STAMP)
 	$(BIN)/python -m mnist_repro report
 
+# Every generated block of the hand-written docs (`<!-- NAME:start (make TARGET) -->`) and every page
+# written from its committed JSON, again from the committed data (doc/render.py; a test fails on a stale one).
+docs: install $(STUDY_STAMP)
+	$(BIN)/python doc/render.py
+
 # IMAGE reaches the command through the environment, quoted by the shell: a path with spaces,
 # quotes or non-ASCII characters arrives whole.
 IMAGE ?=
@@ -195,7 +200,12 @@ analyze: install data
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 test: install data $(TEST_STAMP) $(DEMO_STAMP) $(CLUSTER_STAMP) $(STUDY_STAMP) $(BACKEND_STAMPS)
-	$(BIN)/python -m pytest -q $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q --all-installed $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder) $(PYTEST_ARGS)
+
+# The fast loop: the tests that neither train a model nor start a process (pytest --fast leaves out
+# those marked slow, and fails one that does either), in one process, without the backends' environments.
+test-fast: install data $(TEST_STAMP) $(DEMO_STAMP) $(CLUSTER_STAMP) $(STUDY_STAMP)
+	$(BIN)/python -m pytest -q --fast $(PYTEST_ARGS)
 
 # The benchmark, on this machine: the project on TensorFlow, its Keras + JAX and Keras + torch rows
 # as `mnist-repro run --backend jax|torch` in .venv-jax and .venv-torch (installed here from their
@@ -218,26 +228,34 @@ bench-render: install
 	$(BIN)/python benchmarks/results.py
 
 # The checks and experiments (experiments/, one script each): each writes its page in doc/.
-# A full v2 run killed after epoch 7 and resumed, against the same run uninterrupted, in
-# doc/resume-measurement.md.
+# A full v2 run killed after epoch 7 and resumed, against the same run uninterrupted: kept in
+# doc/resume-measurement.json, rendered as doc/resume-measurement.md.
 resume-check: install data
 	$(BIN)/python experiments/resume_check.py
 
-# The v1 loss-gap A/B (doc/v1-gap.md): Keras 3 arms in .venv, Keras 2 (tf_keras) in .venv-keras2.
+# The v1 loss-gap A/B (doc/v1-gap.md): Keras 3 arms in .venv, Keras 2 (tf_keras) in .venv-keras2, and the
+# 2018 stack (CPython 3.6, TF 1.12.0, Keras 2.2.4) in .venv-tf112, which the script installs from lock/tf112.txt
+# when that arm first runs (lock/tf112.py; CPython 3.6 from PYTHON36= or pyenv). GAP_ARMS=2018-stack runs it alone.
 v1-gap: install data $(STUDY_STAMP)
 	@test -x .venv-keras2/bin/python || { $(PYTHON) -m venv .venv-keras2 && $(PYTHON) lock/install.py .venv-keras2/bin/python lock/keras2.txt \
 	  && .venv-keras2/bin/python -m pip install -q --no-deps -e .; } || echo "note: tf_keras could not be installed; the keras2 arm is skipped"
 	$(BIN)/python experiments/v1_gap.py
+
+# lock/tf112.txt again from requirements-tf112.txt: uv does not resolve for Python 3.6, so pip 21.3.1 on CPython
+# 3.6 downloads the files from PyPI and lock/tf112.py hashes each one (lock/README.md).
+lock-tf112:
+	$(PYTHON) lock/tf112.py lock
 
 # Which CPU kinds and oneDNN settings give the same bytes: v1 seeds 0 and 5 and v2 seed 0 under each
 # setting, recorded per CPU in doc/determinism.json and tabled in doc/determinism.md.
 cross-cpu: install data $(STUDY_STAMP)
 	$(BIN)/python experiments/cross_cpu.py
 
-# The study on a Dask LocalCluster of 1 and 2 workers against one run after another
-# (doc/cluster-measurement.md, quoted by doc/cluster.md).
-cluster-check: install data $(CLUSTER_STAMP)
+# The study on a Dask LocalCluster of 1 and 2 workers against one run after another: kept in
+# doc/cluster-measurement.json, rendered as doc/cluster-measurement.md and quoted by doc/cluster.md.
+cluster-check: install data $(CLUSTER_STAMP) $(STUDY_STAMP)
 	$(BIN)/python experiments/cluster_check.py
+	$(BIN)/python doc/render.py
 
 # The opt-in bf16 mode's full-length v3 accuracy over BF16_SEEDS seeds against the FP32 study (doc/bf16.md).
 bf16-check: install data $(STUDY_STAMP)
@@ -248,7 +266,7 @@ clean:
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) $(BACKEND_STAMPS:/.installed=) .venv-bench .venv-keras2 $(LOCK_VENV) data src/*.egg-info
+	rm -rf $(VENV) $(BACKEND_STAMPS:/.installed=) .venv-bench .venv-keras2 .venv-tf112 $(LOCK_VENV) data src/*.egg-info
 
 # doc/demo.png, the README's picture of the demo, remade on purpose: the browser test draws a digit
 # and saves the page there (in `make test` it saves to build/demo.png, so no test writes a tracked file).

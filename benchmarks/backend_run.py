@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from full_run import timed_run
+from mnist_repro import run_argv
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKENDS = {"jax": "jax", "keras_torch": "torch"}  # bench configuration -> the run's --backend
@@ -30,15 +31,15 @@ def missing(config: str) -> str | None:
 
 def command(job: dict, epochs: int) -> list[str]:
     """The row's command line, without its temporary --out."""
-    return [str(python_of(job["config"])), "-m", "mnist_repro", "run", "--version", str(job["version"]),
-            "--backend", BACKENDS[job["config"]], "--epochs", str(epochs), "--data", str(ROOT / "data" / "mnist.npz")]
+    return run_argv(job["version"], python=python_of(job["config"]), backend=BACKENDS[job["config"]], epochs=epochs,
+                    data=ROOT / "data" / "mnist.npz")
 
 
 def measure(job: dict, epochs: int) -> tuple[dict | None, str, float, float]:
     """The row's report (epoch_s, test_accuracy as a fraction, like the workers print) or None and
     the error's last line, with the run's wall seconds and peak RSS in MiB."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    metrics, error, wall, rss = timed_run(command(job, epochs), job["version"], BACKENDS[job["config"]], env)
-    if metrics is None:
+    record, error, wall, rss = timed_run(command(job, epochs), job["version"], BACKENDS[job["config"]], env)
+    if record is None:
         return None, error, wall, rss
-    return {"epoch_s": metrics["timing"]["epoch_s"], "test_accuracy": metrics["results"]["test_accuracy"] / 100}, "", wall, rss
+    return {"epoch_s": record.timing.epoch_s, "test_accuracy": record.results.test_accuracy / 100}, "", wall, rss

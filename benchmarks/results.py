@@ -56,9 +56,10 @@ def targets(bench: dict) -> list[tuple[str, str, bool | None]]:
     bf16, torch_bf16 = find(rows, 3, "mixed_bfloat16"), find(rows, 3, "torch_bf16")
     if bf16 and default3:
         speedup = default3["median_s"] / bf16["median_s"]
-        allowed = bench["peak"]["bf16"]["best_gflops"] / bench["peak"]["fp32"]["best_gflops"]
+        # v3's FLOP at the BF16 matmul peak against its FP32 run: the most bf16 can gain on this CPU
+        allowed = bench["peak"]["bf16"]["best_gflops"] / default3["gflops"]
         checks.append(("v3 bf16 ≥ 3× faster than the faithful default",
-                       f"{speedup:.2f}× (this CPU's BF16/FP32 matmul peak ratio: {allowed:.2f}×)", speedup >= 3))
+                       f"{speedup:.2f}× (at most {allowed:.2f}× at this CPU's BF16 matmul peak)", speedup >= 3))
     if bf16 and torch_bf16:
         ratio = bf16["median_s"] / torch_bf16["median_s"]
         checks.append(("v3 bf16 faster than PyTorch bf16 autocast", f"{ratio:.2f}× its time", ratio < 1))

@@ -19,9 +19,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from mnist_repro import environment, paths
+from mnist_repro import environment, paths, run_argv
 from mnist_repro.outputs.atomic import write_text_atomic
 from mnist_repro.outputs.markdown import table
+from mnist_repro.outputs.run_record import RunRecord
 from mnist_repro.study import stats
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,15 +30,14 @@ PAGE, KEPT = ROOT / "doc" / "bf16.md", ROOT / "doc" / "bf16.json"
 TARGET_PP = 0.15  # the performance issue's bound on |bf16 mean - FP32 mean|
 
 
-def bf16_run(version: int, seed: int) -> dict:
+def bf16_run(version: int, seed: int) -> RunRecord:
     with tempfile.TemporaryDirectory(prefix="bf16-check-") as out:
-        command = [sys.executable, "-m", "mnist_repro", "run", "--version", str(version), "--seed", str(seed),
-                   "--precision", "mixed_bfloat16", "--out", out]
+        command = run_argv(version, seed=seed, precision="mixed_bfloat16", out=out)
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
                               env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
         if done.returncode != 0:
             sys.exit(f"error: the bf16 run of seed {seed} failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
-        return json.loads((paths.version_folder(version, out) / "metrics.json").read_text())
+        return RunRecord.read(paths.version_folder(version, out))
 
 
 def spread_row(precision: str, accuracy: stats.Spread) -> list:
@@ -45,14 +45,14 @@ def spread_row(precision: str, accuracy: stats.Spread) -> list:
             accuracy.n, ", ".join(f"{v:.2f}" for v in accuracy.values)]
 
 
-def render(kept: dict) -> None:
-    """doc/bf16.md from the kept bf16 runs and the FP32 study's seeds as they are now."""
+def page(kept: dict, seeds: Path = ROOT / paths.SEEDS) -> str:
+    """doc/bf16.md from the kept bf16 runs and the FP32 study's seeds (under `seeds`) as they are now."""
     version, runs = kept["version"], kept["runs"]
-    fp32 = stats.collect(ROOT / paths.SEEDS).runs.get(version, {})
+    fp32 = stats.collect(seeds).runs.get(version, {})
     if not fp32:
         sys.exit(f"error: no FP32 study runs of version {version} to compare with; run `make reproduce`, then "
                  "`python experiments/bf16_check.py --render`")
-    fp32_acc = stats.Spread([run["metrics"]["results"]["test_accuracy"] for _, run in sorted(fp32.items())])
+    fp32_acc = stats.Spread([run.results.test_accuracy for _, run in sorted(fp32.items())])
     bf16_acc = stats.Spread([run["test_accuracy"] for run in runs])
     gap = bf16_acc.mean - fp32_acc.mean
     lines = ["# The opt-in bf16 mode: full-length accuracy against FP32", "",
@@ -68,7 +68,11 @@ def render(kept: dict) -> None:
              f"bf16 mean minus FP32 mean: {gap:+.2f} pp; the target is within ±{TARGET_PP} pp: "
              f"{'met' if abs(gap) <= TARGET_PP else 'not met'}. The runs' own records are in "
              "[bf16.json](bf16.json).", ""]
-    write_text_atomic(PAGE, "\n".join(lines))
+    return "\n".join(lines)
+
+
+def render(kept: dict) -> None:
+    write_text_atomic(PAGE, page(kept))
     print(f"wrote {PAGE}")
 
 
@@ -80,11 +84,11 @@ def main() -> None:
     seeds = int(os.environ.get("BF16_SEEDS", "3"))
     runs = []
     for seed in range(seeds):
-        metrics = bf16_run(version, seed)
-        runs.append({"seed": seed, "test_accuracy": metrics["results"]["test_accuracy"],
-                     "test_errors": metrics["results"]["test_errors"], "history": metrics["history"]})
+        record = bf16_run(version, seed)
+        runs.append({"seed": seed, "test_accuracy": record.results.test_accuracy,
+                     "test_errors": record.results.test_errors, "history": record.history})
         print(f"bf16 seed {seed}: test accuracy {runs[-1]['test_accuracy']:.2f} %", flush=True)
-    kept = {"version": version, "epochs": metrics["settings"]["epochs"], "runs": runs,
+    kept = {"version": version, "epochs": record.settings.epochs, "runs": runs,
             "cpu": environment.cpu_model(), "cores": os.cpu_count(), "code": environment.git_commit()}
     write_text_atomic(KEPT, json.dumps(kept, indent=1) + "\n")
     render(kept)

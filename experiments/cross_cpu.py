@@ -20,9 +20,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from mnist_repro import environment, paths
+from mnist_repro import environment, paths, run_argv
 from mnist_repro.outputs.atomic import write_text_atomic
 from mnist_repro.outputs.markdown import table
+from mnist_repro.outputs.run_record import RunRecord
 from mnist_repro.study.report_environment import cpu_kind
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,36 +45,36 @@ def digest(path: Path) -> str | None:
 def measure(version: int, seed: int, setting: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="cross-cpu-") as scratch:
         env = {**os.environ, **SETTINGS[setting]}
-        done = subprocess.run([sys.executable, "-m", "mnist_repro", "run", "--version", str(version), "--seed",
-                               str(seed), "--out", scratch], cwd=ROOT, env=env, capture_output=True, text=True)
+        done = subprocess.run(run_argv(version, seed=seed, out=scratch), cwd=ROOT, env=env, capture_output=True,
+                              text=True)
         if done.returncode != 0:
             raise SystemExit(f"error: v{version} seed {seed} ({setting}) failed: {done.stderr.strip().splitlines()[-1:]}")
         folder = paths.version_folder(version, scratch)
-        metrics = json.loads((folder / "metrics.json").read_text())
+        record = RunRecord.read(folder)
         return {**{name: digest(folder / name) for name in FILES},
-                "test_accuracy": metrics["results"]["test_accuracy"], "code": metrics["code"]["commit"]}
+                "test_accuracy": record.results.test_accuracy, "code": record.code.commit}
 
 
-def committed_references() -> list[dict]:
-    """The committed runs, where they were made: each is one more CPU kind's bytes."""
-    main_runs = [folder for _, folder in paths.version_folders(ROOT / paths.DELIVERABLES)]
-    seed_runs = [folder for _, version in paths.version_folders(ROOT / paths.SEEDS)
+def committed_references(root: Path = ROOT) -> list[dict]:
+    """The committed runs (under `root`), where they were made: each is one more CPU kind's bytes."""
+    main_runs = [folder for _, folder in paths.version_folders(root / paths.DELIVERABLES)]
+    seed_runs = [folder for _, version in paths.version_folders(root / paths.SEEDS)
                  for _, folder in paths.seed_folders(version)]
     rows = []
     for folder in main_runs + seed_runs:
-        metrics = json.loads((folder / "metrics.json").read_text())
-        env, settings = metrics["environment"], metrics["settings"]
-        if settings.get("limit") or settings.get("precision", "float32") != "float32":
+        record = RunRecord.read(folder)
+        env, settings = record.environment, record.settings
+        if settings.limit or settings.precision != "float32":
             continue
-        rows.append({"version": metrics["version"], "seed": settings["seed"], "kind": cpu_kind(env), "cpu": env["cpu"],
-                     "setting": f"committed {folder.relative_to(ROOT)}", **{name: digest(folder / name) for name in FILES},
-                     "test_accuracy": metrics["results"]["test_accuracy"]})
+        rows.append({"version": record.version, "seed": settings.seed, "kind": cpu_kind(env), "cpu": env["cpu"],
+                     "setting": f"committed {folder.relative_to(root)}", **{name: digest(folder / name) for name in FILES},
+                     "test_accuracy": record.results.test_accuracy})
     return rows
 
 
-def render(records: list[dict]) -> str:
+def render(records: list[dict], root: Path = ROOT) -> str:
     pairs = sorted({(r["version"], r["seed"]) for r in records})
-    committed = committed_references()
+    committed = committed_references(root)
     lines = []
     for version, seed in pairs:
         ours = [r for r in records if (r["version"], r["seed"]) == (version, seed)]

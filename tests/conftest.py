@@ -12,15 +12,43 @@ from pathlib import Path
 
 import pytest
 
+import fast_loop
 from in_process import call_main
+from mnist_repro import run_argv
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def pytest_addoption(parser):
+    parser.addoption("--fast", action="store_true",
+                     help="the fast loop (make test-fast): only the tests not marked slow, and fail any that trains "
+                          "a model or starts a process")
+    parser.addoption("--all-installed", action="store_true",
+                     help="make test installed every extra and the backends' environments: a missing one fails "
+                          "the tests that need it instead of skipping them")
+
+
 def pytest_configure(config):
-    # `pytest -m docs` runs only these, `-m "not docs"` leaves them out; `make test` runs them too.
-    config.addinivalue_line("markers", "docs: checks a doc's exact wording or a table the docs show against "
-                                       "the files it comes from")
+    # `pytest -m docs` runs only the docs' checks (links, repository paths, generated blocks).
+    config.addinivalue_line("markers", "docs: checks the docs: links and paths resolve, generated blocks are current")
+    config.addinivalue_line("markers", "slow: trains a model, starts a process or labels all 70,000 images (make "
+                                       "test-fast leaves it out); a test that uses small_runs is marked so by that use")
+    if config.getoption("fast"):
+        fast_loop.start()
+    INSTALLED["all"] = config.getoption("all_installed")
+
+
+INSTALLED = {"all": False}  # --all-installed, as make test passes it
+
+
+def needs_installed(present: bool, what: str, module: bool = False) -> None:
+    """Skip a test whose optional part is missing where pytest runs alone; under `make test`, which
+    installs it, fail it instead, so that a broken install is not a row of skips."""
+    if present:
+        return
+    if INSTALLED["all"]:
+        pytest.fail(f"{what} is missing, though make test installs it", pytrace=False)
+    pytest.skip(f"{what} is not installed (make test installs it)", allow_module_level=module)
 
 
 # The slowest files first (as `pytest --durations` measured them on 2026-12-02), with xdist's own
@@ -32,9 +60,24 @@ SLOWEST_FIRST = ("test_resume.py", "test_first_minute.py", "test_full_disk.py", 
                  "test_reliability.py", "test_verify.py", "test_study.py", "test_serve.py")
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     place = {name: rank for rank, name in enumerate(SLOWEST_FIRST)}
     items.sort(key=lambda item: place.get(item.path.name, len(place)))  # a stable sort
+    for item in items:
+        if "small_runs" in item.fixturenames:  # it trains (once per session) what the test reads
+            item.add_marker(pytest.mark.slow)
+    if config.getoption("fast"):
+        slow = [item for item in items if item.get_closest_marker("slow")]
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
+
+
+@pytest.fixture(autouse=True)
+def _fast_loop_guard(request):
+    """In the fast loop, a test that trained or started a process fails, even where it caught the error."""
+    yield
+    if request.config.getoption("fast"):
+        fast_loop.check()
 
 
 def cli_env() -> dict:
@@ -137,7 +180,8 @@ def mnist(mnist_path):
 
 # One small trained run per version, made once per pytest run and read by every test that only
 # reads a trained folder (end to end, resume's uninterrupted reference, the speed settings).
-SMALL_RUN = ("--limit", "640", "--epochs", "3", "--seed", "11")
+SMALL_SETTINGS = {"limit": 640, "epochs": 3, "seed": 11}
+SMALL_RUN = tuple(run_argv(1, **SMALL_SETTINGS)[6:])  # the same as `run`'s options: --limit 640 ...
 
 
 class SmallRuns:

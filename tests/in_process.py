@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +21,6 @@ def call_main(*args, cwd: Path, env: dict | None = None) -> subprocess.Completed
     if "keras" in sys.modules:
         sys.modules["keras"].backend.clear_session()
     out, err = io.StringIO(), io.StringIO()
-    sigterm = signal.getsignal(signal.SIGTERM)  # main() installs its own; give the caller's back
     saved_env, saved_argv = dict(os.environ), sys.argv
     os.environ.pop("MNIST_NPZ", None)
     os.environ.update({key: str(value) for key, value in (env or {}).items()})
@@ -37,7 +35,6 @@ def call_main(*args, cwd: Path, env: dict | None = None) -> subprocess.Completed
                 if isinstance(exit_.code, str):
                     err.write(exit_.code)
     finally:
-        signal.signal(signal.SIGTERM, sigterm)
         os.environ.clear()
         os.environ.update(saved_env)
         sys.argv = saved_argv

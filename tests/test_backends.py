@@ -21,6 +21,7 @@ from test_cli import NEVER_LOADED
 PYTORCH_INDEX = "--extra-index-url https://download.pytorch.org/whl/cpu"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["jax", "torch"])
 def test_a_missing_backend_is_one_line_before_tensorflow_loads(tmp_path, name):
     if importlib.util.find_spec(name) is not None:
@@ -42,6 +43,7 @@ def test_a_missing_backend_is_one_line_before_tensorflow_loads(tmp_path, name):
     ({"KERAS_BACKEND": "torch"}, "KERAS_BACKEND says torch"),
     ({"keras.json": "jax"}, "{keras_home}/keras.json says jax"),
 ], ids=["environment", "keras.json"])  # (where they agree, no note: backend_checks.py's runs)
+@pytest.mark.slow
 def test_a_backend_that_keras_would_choose_otherwise_is_one_note(tmp_path, monkeypatch, says, note):
     """--backend (here its default, tensorflow) decides; the run says so when Keras's own choice differs."""
     monkeypatch.delenv("KERAS_BACKEND", raising=False)  # backend.load sets it in this process
@@ -71,6 +73,7 @@ def test_torch_runs_one_step_per_call_and_jax_as_many_as_tensorflow():
     assert all(backend_settings.speed(name, "plain") == batches.PLAIN for name in ("tensorflow", "jax", "torch"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_make_test_installs_the_backend_environments():
     lines = plan("test")

@@ -6,12 +6,14 @@ torch's global random stream."""
 import json
 import subprocess
 
+import pytest
+
 from backend_checks import *  # noqa: F403  (the checks, on this module's BACKEND)
 from backend_checks import needs_environment, python
 from conftest import ROOT
 
 BACKEND = "torch"
-pytestmark = needs_environment(BACKEND)
+pytestmark = [needs_environment(BACKEND), pytest.mark.slow]  # runs in .venv-BACKEND's processes
 
 # Keras alone on torch (no TensorFlow needed): which generator a Dropout's mask comes from.
 DROPOUT_STREAM = """

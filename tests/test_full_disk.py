@@ -60,6 +60,7 @@ def test_the_data_cache(tmp_path, mnist_path):
     assert list((tmp_path / "data").iterdir()) == []  # no half cache, no partial file
 
 
+@pytest.mark.slow
 def test_the_deliverables_after_training(tmp_path):
     out = tmp_path / "out"
     assert run_cli("run", "--version", "1", "--out", out, *SMALL).returncode == 0
@@ -147,6 +148,7 @@ def fill_to(disk: Path, free_kib: int) -> None:
         filler.write(b"\0" * max(0, stats.f_bavail * stats.f_frsize - free_kib * 1024))
 
 
+@pytest.mark.slow
 def test_a_real_disk_that_fills(small_disk, tmp_path):
     """Runs into a disk that holds a good ver_1 and fills, first in the checkpoint's HDF5 weights,
     then in the deliverables; after freeing space the same command ends as an uninterrupted run.

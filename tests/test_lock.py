@@ -23,7 +23,7 @@ LOCKS_OF = {"requirements.txt": ["run-cpu.txt", "run-cuda.txt", "run-default.txt
             "requirements-demo.txt": ["demo.txt"], "requirements-test.txt": ["test.txt"],
             "requirements-cluster.txt": ["cluster.txt"], "requirements-study.txt": ["study.txt"],
             "requirements-keras2.txt": ["keras2.txt"], "requirements-jax.txt": ["jax.txt"],
-            "requirements-torch.txt": ["torch.txt"]}
+            "requirements-torch.txt": ["torch.txt"], "requirements-tf112.txt": ["tf112.txt"]}
 # scipy and the numpy it shares with the run; jax, jaxlib and their four; every other lock has 10 or more
 MIN_PACKAGES = {"study.txt": 2, "jax.txt": 6}
 # The locks resolved against the CPU run lock (`-c lock/run-cpu.txt` in make lock).
@@ -74,6 +74,7 @@ def test_the_run_locks_differ_only_by_the_tensorflow_wheel():
     assert {name: cpu[name] for name in shared} == {name: cuda[name] for name in shared}
 
 
+@pytest.mark.slow
 def test_make_lock_writes_one_run_lock_per_wheel():
     done = subprocess.run([sys.executable, "lock/tensorflow_wheel.py", "locks"], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
@@ -114,6 +115,7 @@ def tiny_wheel(folder) -> tuple:
     return path, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_a_damaged_hash_stops_the_install_in_one_line(tmp_path):
     wheel, true_hash = tiny_wheel(tmp_path)
     damaged = "0" * 64
@@ -143,6 +145,7 @@ def load_install():
     return load_script("lock/install.py")
 
 
+@pytest.mark.slow
 def test_an_unreachable_location_of_the_lock_is_quiet_when_the_install_works(tmp_path):
     lock, options = probe_lock(tmp_path, "1.0")
     raw = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--require-hashes", "-r", lock, *options],
@@ -164,6 +167,7 @@ def test_pip_is_not_sent_to_a_location_that_does_not_answer(tmp_path):
     assert install.without_unreachable(str(copy), str(tmp_path / "copy")) == str(copy)  # a folder is kept, as is
 
 
+@pytest.mark.slow
 def test_a_package_found_nowhere_names_the_locks_own_location_and_what_to_do(tmp_path):
     lock, options = probe_lock(tmp_path, "2.0")
     done = subprocess.run([sys.executable, str(LOCK / "install.py"), sys.executable, str(lock), *options],

@@ -2,7 +2,6 @@
 
 Kills during training and resuming are in test_resume.py; failures after `fit` in test_after_fit.py."""
 
-import json
 import os
 import subprocess
 import sys
@@ -11,23 +10,27 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, assert_one_line_error, cli_env, run_cli, wait_for
+from mnist_repro import run_argv
 from mnist_repro.outputs import formats
+from mnist_repro.outputs.run_record import RunRecord
 
 # v2 on 1,000 images, 2 epochs: the deliverables take over a second to write, long enough to
 # interrupt the swap at a chosen moment.
-SMALL = ["--version", "2", "--limit", "1000", "--epochs", "2", "--seed", "3"]
+SETTINGS = {"limit": 1000, "epochs": 2, "seed": 3}
+SMALL = run_argv(2, **SETTINGS)[4:]  # --version 2 --limit 1000 ..., for the CLI in this process
 
 
-def start(out, *extra):
-    return subprocess.Popen([sys.executable, "-m", "mnist_repro", "run", *SMALL, "--out", str(out), *extra],
+def start(out, **changed):
+    return subprocess.Popen(run_argv(2, **{**SETTINGS, **changed}, out=out),
                             cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow
 def test_kill_while_writing_deliverables_keeps_the_old_folder(tmp_path):
     first = run_cli("run", *SMALL, "--out", tmp_path)
     assert first.returncode == 0, first.stderr[-2000:]
     before = {p.name: p.read_bytes() for p in (tmp_path / "ver_2").iterdir()}
-    process = start(tmp_path, "--seed", "5")
+    process = start(tmp_path, seed=5)
     wait_for(lambda: any(tmp_path.glob(".ver_2.tmp-*")), process)
     process.kill()
     process.wait()
@@ -66,16 +69,17 @@ def test_bad_data_files(tmp_path, mnist, name, make, fragments):
     assert not (tmp_path / "out" / "ver_1").exists()
 
 
+@pytest.mark.slow
 def test_unverified_data_runs_only_when_allowed(tmp_path, mnist):
     path = tmp_path / "relabelled.npz"
     write_npz(path, x_test=255 - mnist["x_test"])
     done = run_cli("run", "--version", 1, "--dry-run", "--data", path, "--out", tmp_path, "--allow-unverified-data")
     assert done.returncode == 0, done.stderr[-2000:]
     assert "warning:" in done.stderr and "SHA-256 of x_test differs" in done.stderr
-    metrics = json.loads((tmp_path / "ver_1" / "metrics.json").read_text())
-    assert metrics["data"]["verified"] is False
+    assert RunRecord.read(tmp_path / "ver_1").data.verified is False
 
 
+@pytest.mark.slow
 def test_missing_data_file_writes_nothing(tmp_path):
     env = cli_env()
     env["HOME"] = str(tmp_path)  # no Keras cache

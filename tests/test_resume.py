@@ -8,7 +8,9 @@ import sys
 
 import pytest
 
-from conftest import ROOT, SMALL_RUN, assert_one_line_error, cli_env, run_cli, wait_for
+from conftest import ROOT, SMALL_RUN, SMALL_SETTINGS, assert_one_line_error, cli_env, run_cli, wait_for
+from mnist_repro import run_argv
+from mnist_repro.outputs.run_record import RunRecord
 
 EPOCHS = int(SMALL_RUN[SMALL_RUN.index("--epochs") + 1])  # 3: a kill after epoch 2 has an epoch to go
 EXACT = ("history.csv", "assigned_labels_train.txt", "assigned_labels_test.txt")
@@ -25,8 +27,8 @@ def as_in_a_terminal():
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def start(version, out, *extra):
-    return subprocess.Popen([sys.executable, "-m", "mnist_repro", *arguments(version, out, *extra)],
+def start(version, out):
+    return subprocess.Popen(run_argv(version, **SMALL_SETTINGS, out=out),
                             cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=as_in_a_terminal)
 
@@ -77,6 +79,7 @@ def uninterrupted(small_runs):
 @pytest.mark.parametrize("version, moment, sig", [
     (3, "after epoch 2", signal.SIGKILL), (2, "during epoch 1", signal.SIGKILL), (2, "after epoch 1", signal.SIGINT),
 ])
+@pytest.mark.slow
 def test_interrupted_run_resumes_bit_identical(tmp_path, uninterrupted, version, moment, sig):
     process = start(version, tmp_path)
     if moment == "during epoch 1":
@@ -88,6 +91,8 @@ def test_interrupted_run_resumes_bit_identical(tmp_path, uninterrupted, version,
     interrupted_at = saved_epoch(tmp_path, version)
     if moment == "during epoch 1":
         assert interrupted_at == 0, "the kill was meant to land before the first checkpoint"
+    else:
+        assert interrupted_at >= int(moment[-1]), "the signal was meant to land after that epoch's checkpoint"
     if sig == signal.SIGKILL:
         assert process.returncode == -signal.SIGKILL
     else:
@@ -100,14 +105,17 @@ def test_interrupted_run_resumes_bit_identical(tmp_path, uninterrupted, version,
     assert done.returncode == 0, done.stderr[-3000:]
     if interrupted_at:
         assert f"resuming version {version} from epoch {interrupted_at}" in done.stdout
+    else:
+        assert "resuming" not in done.stdout  # nothing was saved: a fresh start
     for name in EXACT:
         assert (tmp_path / f"ver_{version}" / name).read_bytes() == (uninterrupted[version] / name).read_bytes(), name
-    metrics = json.loads((tmp_path / f"ver_{version}" / "metrics.json").read_text())
-    assert metrics["settings"]["resumed_from_epoch"] == (interrupted_at or None)
-    assert len(metrics["timing"]["epoch_s"]) == EPOCHS
+    record = RunRecord.read(tmp_path / f"ver_{version}")
+    assert record.settings.resumed_from_epoch == (interrupted_at or None)
+    assert len(record.timing.epoch_s) == EPOCHS
     assert not (tmp_path / ".checkpoints" / f"ver_{version}").exists()  # removed once the deliverables are in
 
 
+@pytest.mark.slow
 def test_a_corrupt_checkpoint_starts_fresh_and_still_matches(tmp_path, uninterrupted, monkeypatch):
     interrupted_in_process(monkeypatch, 2, tmp_path, 2)
     weights = tmp_path / ".checkpoints/ver_2/state/weights.weights.h5"
@@ -127,6 +135,7 @@ def test_a_corrupt_checkpoint_starts_fresh_and_still_matches(tmp_path, uninterru
     ({"state/state.json": '{"format": 2, "epoch": 2}'}, "it is in checkpoint format 2, this code reads format 3"),
     ({"state/state.json": "{half"}, "unreadable (corrupt checkpoint)"),
 ])
+@pytest.mark.slow
 def test_old_or_foreign_checkpoints_are_discarded_with_the_reason(tmp_path, layout, reason):
     for name, text in layout.items():
         path = tmp_path / ".checkpoints/ver_1" / name
@@ -138,6 +147,7 @@ def test_old_or_foreign_checkpoints_are_discarded_with_the_reason(tmp_path, layo
     assert reason in done.stdout and "resuming" not in done.stdout
 
 
+@pytest.mark.slow
 def test_changed_settings_or_restart_discard_the_checkpoint(tmp_path, monkeypatch):
     """Seed 11 stopped after epoch 1; seed 12 discards its checkpoint and, stopped after epoch 1 too,
     leaves its own, which --restart discards: that run trains all its epochs from the start."""
@@ -147,10 +157,11 @@ def test_changed_settings_or_restart_discard_the_checkpoint(tmp_path, monkeypatc
     done = run_cli(*arguments(2, tmp_path, "--seed", "12", "--restart"))
     assert done.returncode == 0, done.stderr[-2000:]
     assert "--restart was given" in done.stdout and "resuming" not in done.stdout
-    metrics = json.loads((tmp_path / "ver_2" / "metrics.json").read_text())
-    assert metrics["settings"]["resumed_from_epoch"] is None and len(metrics["timing"]["epoch_s"]) == EPOCHS
+    record = RunRecord.read(tmp_path / "ver_2")
+    assert record.settings.resumed_from_epoch is None and len(record.timing.epoch_s) == EPOCHS
 
 
+@pytest.mark.slow
 def test_a_second_run_is_refused_and_a_stale_lock_is_taken_over(tmp_path):
     process = start(2, tmp_path)
     wait_for(lambda: saved_epoch(tmp_path, 2) >= 1, process)
@@ -172,7 +183,7 @@ from mnist_repro.training import train
 def hang(*args, **kwargs):
     open(os.environ["EVALUATING_MARKER"], "w").close()
     time.sleep(600)
-train.evaluate = hang
+train.score_split = hang
 from mnist_repro.__main__ import main
 sys.exit(main(sys.argv[1:]))
 """
@@ -188,6 +199,7 @@ def assert_not_trained_again(out, uninterrupted, version=2):
     assert not (out / ".checkpoints" / f"ver_{version}").exists()
 
 
+@pytest.mark.slow
 def test_a_failure_while_writing_keeps_the_training(tmp_path, uninterrupted, monkeypatch):
     from mnist_repro.outputs import version_folder
 
@@ -211,6 +223,7 @@ def test_a_failure_while_writing_keeps_the_training(tmp_path, uninterrupted, mon
     assert_not_trained_again(tmp_path, uninterrupted)
 
 
+@pytest.mark.slow
 def test_a_kill_during_evaluation_keeps_the_training(tmp_path, uninterrupted):
     marker = tmp_path / "evaluating"
     env = {**cli_env(), "EVALUATING_MARKER": str(marker)}
@@ -235,7 +248,7 @@ def test_seed_states_are_the_dropout_layers_generators():
     from mnist_repro.training.checkpoint import seed_states
 
     for number, dropouts in ((1, 0), (2, 1), (3, 2)):
-        model = train.build(versions.get(number))
+        model = train.compiled_model(versions.get(number))
         expected = [layer.seed_generator.state for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
         assert len(expected) == dropouts
         assert [id(state) for state in seed_states(model)] == [id(state) for state in expected]
@@ -249,15 +262,15 @@ def test_a_state_with_other_seed_generators_does_not_load(tmp_path):
     checkpoint = Checkpoint(tmp_path / "ver_3", {"version": 3})
     checkpoint.folder.mkdir()
     checkpoint.history.write_text("epoch,loss\n0,1.0\n")
-    model = train.build(versions.get(3))
+    model = train.compiled_model(versions.get(3))
     model.optimizer.build(model.trainable_variables)
     checkpoint.save(model, 1, [1.0])
-    assert checkpoint.resume(lambda: train.build(versions.get(3)), restart=False).epoch == 1  # it loads as saved
+    assert checkpoint.resume(lambda: train.compiled_model(versions.get(3)), restart=False).epoch == 1  # it loads as saved
     saved = json.loads((checkpoint.state / "state.json").read_text())
     assert saved["format"] == 3 and len(saved["seed_generators"]) == 2
     saved["seed_generators"].pop()
     (checkpoint.state / "state.json").write_text(json.dumps(saved))
-    resumed = checkpoint.resume(lambda: train.build(versions.get(3)), restart=False)
+    resumed = checkpoint.resume(lambda: train.compiled_model(versions.get(3)), restart=False)
     assert resumed.epoch == 0 and "saved weights do not load (ValueError" in resumed.discarded
 
 

@@ -5,6 +5,7 @@ FOLDER/SCRIPT.py` runs it, with no sys.path or PYTHONPATH edit of their own."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import importlib.util
 import json
 import re
@@ -15,10 +16,12 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, cli_env, load_script
+from test_study import study_record
 
 NEEDS = {"torch_worker": "torch"}  # a peer's own library, installed by `make bench` in .venv-bench only
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("folder", ["benchmarks", "experiments"])
 def test_every_script_imports_against_the_installed_package(folder):
     scripts = sorted((ROOT / folder).glob("*.py"))
@@ -93,8 +96,9 @@ def test_the_keras_backend_rows_run_the_projects_command(bench_scripts, monkeypa
         seen.append(argv)
         out = Path(argv[argv.index("--out") + 1])
         (out / "torch" / "ver_1").mkdir(parents=True)
-        metrics = {"timing": {"epoch_s": [3.0, 1.0, 1.2, 1.1]}, "results": {"test_accuracy": 97.95}}
-        (out / "torch" / "ver_1" / "metrics.json").write_text(json.dumps(metrics))
+        record = study_record(1, 0, 97.95, epochs=4, backend="torch")
+        record = dataclasses.replace(record, timing=dataclasses.replace(record.timing, epoch_s=[3.0, 1.0, 1.2, 1.1]))
+        record.write(out / "torch" / "ver_1")
         return 0, "", "", 9.0, 700.0
 
     monkeypatch.setattr(sys.modules["full_run"], "timed", fake_timed)

@@ -132,6 +132,9 @@ def server():
             if process.poll() is not None:
                 pytest.fail(process.communicate()[1][-2000:])
             time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("the demo server did not answer within 120 s")
     yield f"http://127.0.0.1:{port}/", process
     process.terminate()
     process.wait(timeout=30)
@@ -161,6 +164,7 @@ def wait_for_digits(browser, timeout=60):
     return [element.text for element in browser.find_elements(By.CSS_SELECTOR, ".version .digit")]
 
 
+@pytest.mark.slow
 def test_drawing_and_uploading_in_a_real_browser(server, browser, tmp_path, digits):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By

@@ -11,6 +11,7 @@ import pytest
 from conftest import ROOT, assert_one_line_error, call_cli
 
 
+@pytest.mark.slow
 def test_the_committed_results_verify():
     done = call_cli("verify")
     assert done.returncode == 0, done.stderr

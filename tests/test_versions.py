@@ -35,7 +35,7 @@ def test_model_matches_the_report(number):
 
     version = versions.get(number)
     types, shapes, params, loss, one_hot, epochs, input_shape = EXPECTED[number]
-    model = train.build(version)
+    model = train.compiled_model(version)
     assert [type(layer).__name__ for layer in model.layers] == types
     assert [tuple(layer.output.shape) for layer in model.layers] == shapes
     assert model.count_params() == params
@@ -45,12 +45,13 @@ def test_model_matches_the_report(number):
     assert (version.epochs, version.batch_size, version.input_shape) == (epochs, 128, input_shape)
     assert type(model.optimizer).__name__ == "Adam"
     assert float(model.optimizer.learning_rate) == pytest.approx(0.001)
-    for layer in model.layers:
-        config = layer.get_config()
-        if "padding" in config:
-            assert config["padding"] == "valid"
-        if "strides" in config and type(layer).__name__ == "Conv2D":
-            assert tuple(config["strides"]) == (1, 1)
+    # every convolution and pooling layer pads 'valid' and every convolution strides 1 (a renamed config
+    # key fails here rather than skipping the check)
+    spatial = [layer.get_config() | {"type": type(layer).__name__} for layer in model.layers
+               if type(layer).__name__ in ("Conv2D", "MaxPooling2D")]
+    assert len(spatial) == sum(name in ("Conv2D", "MaxPooling2D") for name in types)
+    assert all(config["padding"] == "valid" for config in spatial)
+    assert all(tuple(config["strides"]) == (1, 1) for config in spatial if config["type"] == "Conv2D")
     assert model.layers[-1].get_config()["activation"] == "softmax"
     assert isinstance(model, keras.Sequential) and model.name == f"version_{number}"
 
@@ -104,6 +105,7 @@ def test_paper_test_errors_match_the_report():
     assert versions.get(1).paper.test_errors == 238
 
 
+@pytest.mark.slow
 def test_recipes_are_read_without_keras():
     """Every check before training reads the recipes alone: neither Keras nor TensorFlow loads."""
     code = ("import sys; from mnist_repro import versions; "
@@ -121,14 +123,15 @@ def test_the_output_layer_stays_float32_under_mixed_bfloat16(number):
     from mnist_repro.training import train
 
     try:
-        model = train.build(versions.get(number), "mixed_bfloat16")
+        model = train.compiled_model(versions.get(number), "mixed_bfloat16")
     finally:
         keras.mixed_precision.set_global_policy("float32")
     assert [layer.compute_dtype for layer in model.layers] == ["bfloat16"] * (len(model.layers) - 1) + ["float32"]
     assert all(weight.dtype == "float32" for weight in model.weights)
-    assert train.build(versions.get(number)).layers[-1].compute_dtype == "float32"
+    assert train.compiled_model(versions.get(number)).layers[-1].compute_dtype == "float32"
 
 
+@pytest.mark.slow
 def test_the_thread_setting_comes_from_the_recipe():
     """v1 (no convolutions) asks for one intra-op thread, set before TensorFlow starts; v2 and v3
     keep every core. Checked in a fresh process, where TensorFlow has not started yet."""

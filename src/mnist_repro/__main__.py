@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
+import shlex
 import sys
 from pathlib import Path
 
-from . import backend, errors, paths
+from . import backend, errors, paths, process
 from .errors import CannotListen
 
 INTERRUPTED = 130  # the exit code of a run stopped by Ctrl-C or SIGTERM, as a shell gives it
@@ -73,13 +73,15 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def command_run(args) -> int:
-    from .training import run
+    from . import api
 
     if args.dry_run:
         args.epochs, args.limit = 1, args.limit or 256
-        args.out = args.out or "build/dry-run"
-    args.out = args.out or str(paths.DELIVERABLES)
-    run.run(args)
+        args.out = args.out or paths.project_root() / "build" / "dry-run"
+    api.train(args.version, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, data=args.data,
+              allow_unverified_data=args.allow_unverified_data, out=args.out or paths.deliverables(),
+              validation=args.validation, limit=args.limit, restart=args.restart, precision=args.precision,
+              speed=args.speed, backend=args.backend, command="python -m mnist_repro " + shlex.join(sys.argv[1:]))
     return 0
 
 
@@ -89,7 +91,7 @@ def command_data(args) -> int:
     mnist = data.load(args.data, allow_unverified=False)
     if not mnist.source.startswith("project cache"):
         data.save_cache(mnist.arrays())
-    print(f"MNIST ready in {data.CACHE} (from {mnist.source}; shapes, labels and SHA-256 verified)")
+    print(f"MNIST ready in {data.cache_path()} (from {mnist.source}; shapes, labels and SHA-256 verified)")
     return 0
 
 
@@ -106,11 +108,11 @@ def command_report(args) -> int:
     from .study import readme_table, report
 
     report.build()
-    with errors.writing("the dataset figure", paths.DELIVERABLES):
+    with errors.writing("the dataset figure", paths.deliverables()):
         report.dataset_figure(args.data)
     for readme, language in (("README.md", "en"), ("README.es.md", "es")):
-        with errors.writing(f"the results table of {readme}", "."):
-            if readme_table.update(Path(readme), language=language):
+        with errors.writing(f"the results table of {readme}", paths.project_root()):
+            if readme_table.update(paths.project_root() / readme, language=language):
                 print(f"updated the results table in {readme}")
     return 0
 
@@ -135,7 +137,7 @@ def command_verify(args) -> int:
     from . import versions
 
     numbers = [versions.get(args.version).number] if args.version else None
-    return verify.verify(Path(args.root), data_path=args.data, numbers=numbers)
+    return verify.verify(Path(args.root) if args.root else None, data_path=args.data, numbers=numbers)
 
 
 def command_serve(args) -> int:
@@ -201,7 +203,7 @@ def main(argv=None) -> int:
 
     verify_parser = commands.add_parser("verify", help="relabel MNIST with each committed model.keras and check "
                                                        "the committed labels and result.txt (no training)")
-    verify_parser.add_argument("--root", default=str(paths.DELIVERABLES), help="folder holding ver_N/ (default: %(default)s)")
+    verify_parser.add_argument("--root", help=f"folder holding ver_N/ (default: {paths.DELIVERABLES})")
     verify_parser.add_argument("--version", help="check one version only (default: every version)")
     verify_parser.add_argument("--data", help="a Keras-format mnist.npz (default: as for run)")
     verify_parser.set_defaults(handler=command_verify)
@@ -209,8 +211,6 @@ def main(argv=None) -> int:
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # name the subcommand's own help, where the valid options are listed
         commands.choices[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
-    # SIGTERM (kill, a closing laptop) should stop as cleanly as Ctrl-C: checkpoint kept, no traceback.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         return args.handler(args)
     except KeyboardInterrupt:
@@ -230,7 +230,10 @@ def cli() -> None:
     """The command line as a process (`python -m mnist_repro`, the `mnist-repro` script). An
     interrupted run leaves without the interpreter's teardown: with TensorFlow's or JAX's threads
     stopped mid-step, that teardown has crashed (SIGSEGV, exit -11, after the "interrupted:" line;
-    seen on TensorFlow 2.21 and JAX 0.10, 2026-12), and the checkpoint is already on disk."""
+    seen on TensorFlow 2.21 and JAX 0.10, 2026-12), and the checkpoint is already on disk. SIGTERM
+    stops a run as Ctrl-C does, at a batch's end (process.take_over), in this process only: main()
+    called from Python leaves the caller's handlers alone."""
+    process.take_over()
     code = main()
     if code == INTERRUPTED:
         sys.stdout.flush()

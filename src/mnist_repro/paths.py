@@ -1,53 +1,78 @@
-"""Where the deliverables live: the one module that spells their folder and file names.
+"""Where the project's files live: the one module that spells their folder and file names.
 
-    deliverables/                   DELIVERABLES
+    deliverables/                   deliverables(): DELIVERABLES under the project root
       ver_N/                        version_folder(N): one run of version N, as `make run` writes it
       seeds/ver_N/seed_S/           seed_folder(N, S): the study's record of seed S (`make reproduce`)
       seeds/ver_N/.work-seed_S/     seed_work_folder(N, S): that seed's run while it trains
       REPORT.md, report/            report_file(), report_figures(): `make report`
       mnist_samples.png             dataset_figure(): the report's figure 1.1
-    checkpoints/ver_N/              checkpoint_folder(DELIVERABLES, N); another --out keeps its own
+    checkpoints/ver_N/              checkpoint_folder(deliverables(), N); another --out keeps its own
                                     OUT/.checkpoints/ver_N/
-    deliverables/BACKEND/...        backend_root(DELIVERABLES, BACKEND): the same tree for a run on
+    deliverables/BACKEND/...        backend_root(deliverables(), BACKEND): the same tree for a run on
                                     JAX or torch (checkpoints/BACKEND/ver_N/ for its checkpoint)
+    data/mnist.npz, build/          data.cache_path(), errors' logs: under the project root too
+
+Every default path hangs from `project_root()`, found from the working directory when it is asked
+for, so that a command or a notebook kernel in a subfolder (notebooks/) reads and writes the same
+files as one at the root. The package's own files (its sources, the demo page) are found from
+`__file__` instead: they are the code, wherever it is installed. A path the user gives (--out,
+--data) is the user's, relative to the working directory as usual.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-DELIVERABLES = Path("deliverables")
+DELIVERABLES = Path("deliverables")  # relative to the project root, as are the two below
 SEEDS = DELIVERABLES / "seeds"
+CHECKPOINTS = Path("checkpoints")
 VERSION_PREFIX, SEED_PREFIX = "ver_", "seed_"
 
 
-def version_folder(number: int, root: Path = DELIVERABLES) -> Path:
-    return Path(root) / f"{VERSION_PREFIX}{number}"
+def project_root() -> Path:
+    """The nearest of the working directory and its parents that is a checkout of this project
+    (pyproject.toml beside src/mnist_repro/); the working directory itself where none is (the package
+    installed from a wheel, used in a folder of one's own). Relative to the working directory, so that
+    from the root the paths read as they always did (`deliverables/ver_1`)."""
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file() and (folder / "src" / "mnist_repro").is_dir():
+            return Path(os.path.relpath(folder, here))
+    return Path(".")
 
 
-def seed_folder(number: int, seed: int, seeds: Path = SEEDS) -> Path:
-    return version_folder(number, seeds) / f"{SEED_PREFIX}{seed}"
+def deliverables() -> Path:
+    return project_root() / DELIVERABLES
 
 
-def seed_work_folder(number: int, seed: int, seeds: Path = SEEDS) -> Path:
+def version_folder(number: int, root: Path | None = None) -> Path:
+    return Path(root or deliverables()) / f"{VERSION_PREFIX}{number}"
+
+
+def seed_folder(number: int, seed: int, seeds: Path | None = None) -> Path:
+    return version_folder(number, seeds or seeds_root()) / f"{SEED_PREFIX}{seed}"
+
+
+def seed_work_folder(number: int, seed: int, seeds: Path | None = None) -> Path:
     """Hidden from the study's readers (they read seed_S only) until its record is kept."""
-    return version_folder(number, seeds) / f".work-{SEED_PREFIX}{seed}"
+    return version_folder(number, seeds or seeds_root()) / f".work-{SEED_PREFIX}{seed}"
 
 
-def seeds_root(root: Path = DELIVERABLES) -> Path:
-    return Path(root) / "seeds"
+def seeds_root(root: Path | None = None) -> Path:
+    return Path(root or deliverables()) / "seeds"
 
 
-def report_file(root: Path = DELIVERABLES) -> Path:
-    return Path(root) / "REPORT.md"
+def report_file(root: Path | None = None) -> Path:
+    return Path(root or deliverables()) / "REPORT.md"
 
 
-def report_figures(root: Path = DELIVERABLES) -> Path:
-    return Path(root) / "report"
+def report_figures(root: Path | None = None) -> Path:
+    return Path(root or deliverables()) / "report"
 
 
-def dataset_figure(root: Path = DELIVERABLES) -> Path:
-    return Path(root) / "mnist_samples.png"
+def dataset_figure(root: Path | None = None) -> Path:
+    return Path(root or deliverables()) / "mnist_samples.png"
 
 
 def backend_root(root: Path, backend: str = "tensorflow") -> Path:
@@ -58,8 +83,8 @@ def backend_root(root: Path, backend: str = "tensorflow") -> Path:
 
 def checkpoint_folder(out: Path, number: int, backend: str = "tensorflow") -> Path:
     """checkpoints/[BACKEND/]ver_N for the real deliverables; other --out folders keep theirs inside."""
-    if Path(out).resolve() == DELIVERABLES.resolve():
-        return version_folder(number, backend_root(Path("checkpoints"), backend))
+    if Path(out).resolve() == deliverables().resolve():
+        return version_folder(number, backend_root(project_root() / CHECKPOINTS, backend))
     return version_folder(number, backend_root(out, backend) / ".checkpoints")
 
 

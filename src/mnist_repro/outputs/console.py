@@ -34,13 +34,14 @@ class _CleanLines:
 
 
 class _Tee:
-    def __init__(self, stream, record: _CleanLines):
+    def __init__(self, stream, record: _CleanLines, echo: bool = True):
         self._stream = stream
         self._record = record
+        self._echo = echo
 
     def write(self, text):
         self._record.feed(text)
-        return self._stream.write(text)
+        return self._stream.write(text) if self._echo else len(text)
 
     def flush(self):
         self._stream.flush()
@@ -53,11 +54,13 @@ class _Tee:
 
 
 @contextlib.contextmanager
-def recorded():
-    """Tee stdout and stderr; yields a recorder whose .text() is the clean transcript."""
+def recorded(echo: bool = True):
+    """Tee stdout and stderr (or, with `echo` off, only record them); yields a recorder whose .text()
+    is the clean transcript. Python's sys.stdout and sys.stderr are swapped back on leaving; the
+    file descriptors underneath are never touched."""
     record = _CleanLines()
     saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = _Tee(sys.stdout, record), _Tee(sys.stderr, record)
+    sys.stdout, sys.stderr = _Tee(sys.stdout, record, echo), _Tee(sys.stderr, record, echo)
     try:
         yield record
     finally:

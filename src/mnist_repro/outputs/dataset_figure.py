@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 
 from . import style
-from .style import plt
 
 
+@style.styled
 def mnist_samples(images: np.ndarray, labels: np.ndarray, path: Path) -> None:
-    fig = plt.figure(figsize=(10.5, 5.4), layout="constrained")
+    fig = style.figure(figsize=(10.5, 5.4), layout="constrained")
     left, right = fig.subfigures(1, 2, width_ratios=(1, 1.25))
     grid = left.subplots(5, 5)
     for index, axis in enumerate(grid.flat):

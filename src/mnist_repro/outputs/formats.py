@@ -1,9 +1,9 @@
-"""The files of deliverables/ver_N/ in the original formats: result.txt, the label files, history, JSON."""
+"""The files of deliverables/ver_N/ in the original formats: result.txt, the label files, history
+(metrics.json is run_record.py's)."""
 
 from __future__ import annotations
 
 import csv
-import json
 import re
 from pathlib import Path
 
@@ -53,10 +53,6 @@ def read_labels(path: Path) -> np.ndarray:
     if not text.isdigit():
         raise ValueError(f"{path}: label files hold digits only")
     return np.frombuffer(text.encode("ascii"), dtype=np.uint8) - ord("0")
-
-
-def write_json(path: Path, payload: dict) -> None:
-    path.write_text(json.dumps(payload, indent=2, sort_keys=False) + "\n")
 
 
 def read_history(path: Path) -> list[dict[str, float | None]]:

@@ -8,15 +8,14 @@ PNG metadata carries no timestamp, so the same inputs give the same bytes.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")  # files only; no display needed
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from .atomic import replacing  # noqa: E402
+from .atomic import replacing
 
 METADATA = {"Software": None}
 PAPER = {"color": "0.45", "marker": "o", "linestyle": "--", "markersize": 4}
@@ -24,17 +23,34 @@ OURS = {"color": "tab:blue", "marker": "o", "linestyle": "-", "markersize": 4}
 VAL = {"color": "tab:orange", "marker": "s", "linestyle": ":", "markersize": 4}
 DIGITS = "gray_r"  # MNIST's ink is high values: dark strokes on white, as the report showed them
 COUNTS = "Blues"
-
-plt.rcParams.update({
+LOOK = {
     "font.size": 9, "axes.titlesize": 10, "figure.titlesize": 11, "legend.fontsize": 8,
     "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
-})
+}
+
+
+def styled(draw):
+    """Run a drawing function in the project's look (LOOK), leaving matplotlib's settings as they
+    were: importing or calling this package changes nothing in a notebook's own plots. The files are
+    drawn on Figure objects, which no pyplot backend holds, so no backend is chosen either."""
+
+    @functools.wraps(draw)
+    def in_look(*args, **kwargs):
+        with matplotlib.rc_context(LOOK):
+            return draw(*args, **kwargs)
+
+    return in_look
+
+
+def figure(**options) -> Figure:
+    """A figure for a file: drawn and saved without pyplot (no window, no backend, nothing to close)."""
+    return Figure(**options)
 
 
 def panels(count: int, width: float = 5.2, height: float = 4.0):
     """A row of `count` axes, laid out so that a suptitle never overlaps a label."""
-    fig, axes = plt.subplots(1, count, figsize=(width * count, height), layout="constrained", squeeze=False)
-    return fig, list(axes[0])
+    fig = figure(figsize=(width * count, height), layout="constrained")
+    return fig, list(fig.subplots(1, count, squeeze=False)[0])
 
 
 def epoch_axis(axis, metric: str) -> None:
@@ -51,8 +67,5 @@ def epoch_axis(axis, metric: str) -> None:
 def save(fig, path, dpi: int = 100, **options) -> None:
     """Write the PNG beside the target and rename it over, so a failed write (a full disk) leaves
     the previous figure whole and no partial file behind. `options` go to savefig."""
-    try:
-        with replacing(path) as partial:
-            fig.savefig(partial, dpi=dpi, metadata=METADATA, format=Path(path).suffix.lstrip(".") or "png", **options)
-    finally:
-        plt.close(fig)
+    with replacing(path) as partial:
+        fig.savefig(partial, dpi=dpi, metadata=METADATA, format=Path(path).suffix.lstrip(".") or "png", **options)

@@ -1,11 +1,13 @@
 """Fill a version folder from a finished run, atomically (see atomic.atomic_folder).
 
-metrics.json is assembled here, once, from everything the run measured and the writing's own
-timings, and then only read: the README is rendered from it and it is written last.
+The run's record (metrics.json, run_record.RunRecord) is assembled here, once, from everything the
+run measured and the writing's own timings, and then only read: the README is rendered from it and
+it is written last.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import time
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ import numpy as np
 
 from ..versions import Version
 from . import analysis, atomic, figures, formats, topology, version_readme
+from .run_record import Code, Data, Results, RunRecord, Settings, Timing
 
 
 @dataclass
@@ -53,8 +56,8 @@ def save_inference_model(model, path: Path) -> None:
     copy.save(path)
 
 
-def write_version_folder(folder: Path, run: FinishedRun) -> dict:
-    """Write every deliverable of `run` into `folder`; returns the metrics written to metrics.json."""
+def write_version_folder(folder: Path, run: FinishedRun) -> RunRecord:
+    """Write every deliverable of `run` into `folder`; returns the record written to metrics.json."""
     version = run.version
     history = formats.read_history(run.history_csv)
     written = time.perf_counter()
@@ -70,32 +73,31 @@ def write_version_folder(folder: Path, run: FinishedRun) -> dict:
         save_inference_model(run.model, building / "model.keras")
         errors_section = analysis.write(building, version, run.test_images, run.test_true, run.test_probabilities)
         now = time.perf_counter()
-        metrics = describe(run, history, png_source, deliverables_s=now - written, run_s=now - run.started)
+        record = describe(run, history, png_source, deliverables_s=now - written, run_s=now - run.started)
         (building / "README.md").write_text(
-            version_readme.render(version, metrics, topology.markdown_table(run.model), png_source, errors_section))
+            version_readme.render(version, record, topology.markdown_table(run.model), png_source, errors_section))
         (building / "console.output").write_text(run.console.text())
-        formats.write_json(building / "metrics.json", metrics)
-    return metrics
+        record.write(building)
+    return dataclasses.replace(record, folder=folder)
 
 
-def describe(run: FinishedRun, history: list, model_png: str, deliverables_s: float, run_s: float) -> dict:
+def describe(run: FinishedRun, history: list, model_png: str, deliverables_s: float, run_s: float) -> RunRecord:
     """metrics.json: every number of the run, what made it, and the paper's recipe it follows."""
     version, settings = run.version, run.settings
-    return {
-        "format": 2,
-        "version": version.number,
-        "name": version.name,
-        "settings": {**{k: v for k, v in settings.items() if k != "data_sha256"},
-                     "command": run.command,
-                     "loss": version.loss, "labels": version.label_encoding,
-                     "optimizer": f"Adam, learning rate 0.001, betas 0.9/0.999, epsilon {version.adam_epsilon:g}",
-                     "optimizer_origin": version.optimizer_origin,
-                     "speed": run.speed, "resumed_from_epoch": run.resumed_from or None},
-        "results": run.results,
-        "history": history,
-        "timing": {**run.timing, "deliverables_s": deliverables_s, "run_s": run_s},
-        "data": {"source": run.data_source, "verified": run.data_verified, "sha256": settings["data_sha256"]},
-        "environment": run.environment,
-        "code": run.code,
-        "model_png": model_png,
-    }
+    return RunRecord(
+        version=version.number,
+        name=version.name,
+        settings=Settings(**{k: v for k, v in settings.items() if k != "data_sha256"},
+                          command=run.command,
+                          loss=version.loss, labels=version.label_encoding,
+                          optimizer=f"Adam, learning rate 0.001, betas 0.9/0.999, epsilon {version.adam_epsilon:g}",
+                          optimizer_origin=version.optimizer_origin,
+                          speed=run.speed, resumed_from_epoch=run.resumed_from or None),
+        results=Results(**run.results),
+        history=history,
+        timing=Timing(**run.timing, deliverables_s=deliverables_s, run_s=run_s),
+        data=Data(source=run.data_source, verified=run.data_verified, sha256=settings["data_sha256"]),
+        environment=run.environment,
+        code=Code(**run.code),
+        model_png=model_png,
+    )

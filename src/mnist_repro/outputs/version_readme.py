@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..versions import Version
 from . import markdown
+from .run_record import Results, RunRecord
 
 VALIDATION_MEANING = {
     "train": "the **training set itself**, as in the 2018 report (`validation_data=(train_images, "
@@ -19,17 +20,17 @@ def _row(label: str, paper: float, ours: float, digits: int, unit: str = "", del
     return [label, f"{paper:.{digits}f}{unit}", f"{ours:.{digits}f}{unit}", delta]
 
 
-def _results_table(paper, results: dict) -> str:
+def _results_table(paper, results: Results) -> str:
     """The run's final numbers beside the paper's, with the difference."""
-    n_test = results["test_images"]
+    n_test = results.test_images
     return markdown.table([None, "paper (2018)", "this run", "delta"], [
-        _row("training time (s)", paper.training_time_s, results["training_time_s"], 3),
-        _row("train loss", paper.train_loss, results["train_loss"], 5),
-        _row("train accuracy", paper.train_accuracy, results["train_accuracy"], 3, " %", " pp"),
-        _row("test loss", paper.test_loss, results["test_loss"], 5),
-        _row("test accuracy", paper.test_accuracy, results["test_accuracy"], 3, " %", " pp"),
-        ["test errors (of 10,000)", paper.test_errors, f"{results['test_errors']} (of {n_test:,})",
-         f"{results['test_errors'] - paper.test_errors:+d}"],
+        _row("training time (s)", paper.training_time_s, results.training_time_s, 3),
+        _row("train loss", paper.train_loss, results.train_loss, 5),
+        _row("train accuracy", paper.train_accuracy, results.train_accuracy, 3, " %", " pp"),
+        _row("test loss", paper.test_loss, results.test_loss, 5),
+        _row("test accuracy", paper.test_accuracy, results.test_accuracy, 3, " %", " pp"),
+        ["test errors (of 10,000)", paper.test_errors, f"{results.test_errors} (of {n_test:,})",
+         f"{results.test_errors - paper.test_errors:+d}"],
     ])
 
 
@@ -40,35 +41,35 @@ def made_with(env: dict) -> str:
     return f"Keras {env['keras']} on {env['backend']} {env['backend_version']} (tf.data from TensorFlow {env['tensorflow']})"
 
 
-def render(version: Version, metrics: dict, topology_table: str, model_png_source: str,
+def render(version: Version, record: RunRecord, topology_table: str, model_png_source: str,
            analysis_section: str = "") -> str:
-    settings, results, paper = metrics["settings"], metrics["results"], version.paper
-    n_train, n_test = results["train_images"], results["test_images"]
-    env = metrics["environment"]
-    limited = settings["limit"] is not None
+    settings, results, paper = record.settings, record.results, version.paper
+    n_train, n_test = results.train_images, results.test_images
+    env = record.environment
+    limited = settings.limit is not None
     lines = [
         f"# Version {version.number}: {version.name}",
         "",
-        f"Made by `{settings['command']}` on {env['device']}, {made_with(env)}, "
-        f"seed {settings['seed']}, code {metrics['code']['commit'] or 'unknown'}"
-        f"{' (with uncommitted changes in src/)' if metrics['code']['src_dirty'] else ''}.",
+        f"Made by `{settings.command}` on {env['device']}, {made_with(env)}, "
+        f"seed {settings.seed}, code {record.code.commit or 'unknown'}"
+        f"{' (with uncommitted changes in src/)' if record.code.src_dirty else ''}.",
         "",
     ]
-    if settings.get("precision", "float32") != "float32":
-        lines += [f"> **Not the report's numerics**: this run computed in {settings['precision']} "
+    if settings.precision != "float32":
+        lines += [f"> **Not the report's numerics**: this run computed in {settings.precision} "
                   "(`--precision`), with float32 weights and a float32 softmax. The report trained in float32.", ""]
-    if limited or settings["epochs"] != version.epochs or settings["batch_size"] != version.batch_size:
-        subset = f", and only the first {settings['limit']} images of each split" if limited else ""
-        lines += [f"> **Not the paper's recipe**: this run used {settings['epochs']} epochs, batch size "
-                  f"{settings['batch_size']}{subset}. Its numbers are not comparable with the paper's.", ""]
+    if limited or settings.epochs != version.epochs or settings.batch_size != version.batch_size:
+        subset = f", and only the first {settings.limit} images of each split" if limited else ""
+        lines += [f"> **Not the paper's recipe**: this run used {settings.epochs} epochs, batch size "
+                  f"{settings.batch_size}{subset}. Its numbers are not comparable with the paper's.", ""]
     lines += [
         "## Recipe",
         "",
         f"- Keras `Sequential`, input {version.input_shape}, pixels divided by 255 as float32.",
         f"- Loss `{version.loss}` on {version.label_encoding} labels; metric accuracy.",
-        f"- {settings.get('optimizer', 'Adam')}: as the original's {version.optimizer_origin}.",
-        f"- {settings['epochs']} epochs, batch size {settings['batch_size']}; validation data: "
-        f"{VALIDATION_MEANING[settings['validation']]}.",
+        f"- {settings.optimizer}: as the original's {version.optimizer_origin}.",
+        f"- {settings.epochs} epochs, batch size {settings.batch_size}; validation data: "
+        f"{VALIDATION_MEANING[settings.validation]}.",
         "",
         "## Topology (read from the trained model)",
         "",
@@ -87,10 +88,10 @@ def render(version: Version, metrics: dict, topology_table: str, model_png_sourc
         "Computed from the label files in this folder (`assigned_labels_*.txt`, one digit per image, "
         "in dataset order):",
         "",
-        f"- train: {results['train_errors']:,} wrong of {n_train:,}, error rate "
-        f"{100.0 * results['train_errors'] / n_train:.3f} %",
-        f"- test: {results['test_errors']:,} wrong of {n_test:,}, error rate "
-        f"{100.0 * results['test_errors'] / n_test:.3f} %",
+        f"- train: {results.train_errors:,} wrong of {n_train:,}, error rate "
+        f"{100.0 * results.train_errors / n_train:.3f} %",
+        f"- test: {results.test_errors:,} wrong of {n_test:,}, error rate "
+        f"{100.0 * results.test_errors / n_test:.3f} %",
         "",
         analysis_section,
         "## Files",

@@ -33,7 +33,9 @@ def status_for(problem: UserError) -> int:
     return next((status for kind, status in STATUS_OF.items() if isinstance(problem, kind)), 400)
 
 
-def create_app(root: Path = paths.DELIVERABLES) -> FastAPI:
+def create_app(root: Path | None = None) -> FastAPI:
+    root = paths.deliverables() if root is None else root
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.loaded = models.load_all(root)  # once, at start-up

@@ -19,7 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .. import backend as backend_module, paths
+from .. import backend as backend_module, paths, process
+from ..api import run_argv
 from ..errors import SchedulerUnreachable, UserError
 from .records import read_record, save_record
 
@@ -54,17 +55,6 @@ def closing(client):
             cluster.close()
 
 
-def _die_with_parent() -> None:
-    """Linux: the run process gets SIGKILL when its worker dies, so no orphan keeps training."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 TASK_PREFIX = "mnist-repro-task-"
 
 
@@ -87,26 +77,27 @@ def sweep_stale_task_folders(tmp: Path | None = None) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def run_on_worker(number: int, seed: int, extra_args: tuple, backend: str = "tensorflow") -> dict:
+def run_on_worker(number: int, seed: int, settings: dict, backend: str = "tensorflow") -> dict:
     """Executed by a Dask worker: one run in a fresh process; its record and where it ran. The
     run's folder goes when the task ends, however it ends; a killed worker's, at the next task."""
     sweep_stale_task_folders()
     with tempfile.TemporaryDirectory(prefix=f"{TASK_PREFIX}{os.getpid()}-", ignore_cleanup_errors=True) as out:
-        command = [sys.executable, "-m", "mnist_repro", "run", "--version", str(number), "--seed", str(seed),
-                   "--out", out, *backend_module.option(backend), *extra_args]
-        done = subprocess.run(command, capture_output=True, text=True, preexec_fn=_die_with_parent)
+        command = run_argv(number, seed=seed, out=out, **backend_module.setting(backend), **settings)
+        # The run ends itself if this worker dies (process.PARENT_PID), so no orphan keeps training.
+        done = subprocess.run(command, capture_output=True, text=True,
+                              env={**os.environ, process.PARENT_PID: str(os.getpid())})
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
             raise RuntimeError(f"version {number} seed {seed} failed on {platform.node()}: {last}")
         return read_record(paths.version_folder(number, paths.backend_root(out, backend)))
 
 
-def run_all(client, todo: list, root: Path, extra_args: tuple = (), backend: str = "tensorflow") -> int:
+def run_all(client, todo: list, root: Path, settings: dict | None = None, backend: str = "tensorflow") -> int:
     """Submit every run, write each record as it arrives; the exit code is 1 if any run failed."""
     from dask.distributed import as_completed
 
     started = time.perf_counter()
-    futures = {client.submit(run_on_worker, version.number, seed, tuple(extra_args), backend, pure=False,
+    futures = {client.submit(run_on_worker, version.number, seed, dict(settings or {}), backend, pure=False,
                              retries=RETRIES, key=f"mnist-repro-v{version.number}-seed{seed}-{time.time_ns()}"):
                (version, seed) for version, seed in todo}
     workers = len(client.scheduler_info()["workers"])

@@ -6,13 +6,14 @@ is typed by hand. The Spanish table has the same numbers under Spanish headings.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from .. import paths, versions
 from ..outputs import markdown
+from ..errors import RecordUnusable
 from ..outputs.atomic import write_text_atomic
+from ..outputs.run_record import RunRecord
 from .stats import collect, final_spread, interval_verdict
 
 START, END = "<!-- results:start (make report) -->", "<!-- results:end -->"
@@ -45,18 +46,19 @@ def _number(value: float, digits: int, language: str) -> str:
     return text.replace(".", ",") if language == "es" else text
 
 
-def table(deliverables: Path = paths.DELIVERABLES, language: str = "en") -> str:
+def table(deliverables: Path | None = None, language: str = "en") -> str:
+    deliverables = paths.deliverables() if deliverables is None else deliverables
     words, n = WORDS[language], lambda value, digits=2: _number(value, digits, language)
     study = collect(paths.seeds_root(deliverables))
     rows, environments = [], []
     for number, version in versions.available().items():
         try:
-            metrics = json.loads((paths.version_folder(number, deliverables) / "metrics.json").read_text())
-            results = metrics["results"]
-            main = f"{n(results['test_accuracy'])} % ({results['test_errors']} {words['errors']})"
-            time = f"{results['training_time_s']:.0f} s"
-            environments.append(metrics["environment"]["device"])
-        except (OSError, ValueError, KeyError):
+            record = RunRecord.read(paths.version_folder(number, deliverables))
+            results = record.results
+            main = f"{n(results.test_accuracy)} % ({results.test_errors} {words['errors']})"
+            time = f"{results.training_time_s:.0f} s"
+            environments.append(record.environment["device"])
+        except RecordUnusable:
             main, time = words["not run"], "—"
         runs = study.runs.get(number, {})
         seeds, interval, inside = words["no study"], "—", "—"
@@ -74,7 +76,7 @@ def table(deliverables: Path = paths.DELIVERABLES, language: str = "en") -> str:
     return "\n".join(lines)
 
 
-def update(readme: Path = Path("README.md"), deliverables: Path = paths.DELIVERABLES, language: str = "en") -> bool:
+def update(readme: Path, deliverables: Path | None = None, language: str = "en") -> bool:
     """Rewrite the marked block; returns False (and changes nothing) when the markers are absent."""
     try:
         text = readme.read_text()

@@ -15,7 +15,8 @@ from ..outputs.atomic import write_text_atomic
 from . import report_backends
 from .report_environment import accuracy_by_cpu_kind, cpu_kind, package_sets
 from .report_figures import accuracy_histogram, figure_4
-from .stats import FINAL, Spread, collect, epoch_spread, final_spread, interval_verdict, rank_text
+from .stats import (CLIPPED, CLIPPED_NOTE, FINAL, Spread, collect, epoch_spread, final_spread, interval_text,
+                    interval_verdict, rank_text)
 
 FINAL_HEADER = ["95 % prediction interval", "n", "verdict", "paper's rank among our runs"]
 
@@ -52,7 +53,7 @@ def _pm(spread: Spread, digits: int, unit: str = "") -> str:
 def _environments(runs: dict) -> list[str]:
     seen = []
     for _, run in sorted(runs.items()):
-        env = run["metrics"]["environment"]
+        env = run.environment
         text = (f"{env['device']}{_isa(env)}; Python {env['python']}, TensorFlow {env['tensorflow']}, "
                 f"Keras {env['keras']}, NumPy {env['numpy']}")
         if text not in seen:
@@ -74,9 +75,9 @@ def _times_section(version, runs: dict) -> list[str]:
     rows = [[f"paper, {paper.hardware}", 1, f"{paper.training_time_s:.1f}", f"{paper_epoch:.1f}", "1.00"]]
     by_cpu: dict[str, list[float]] = {}
     for _, run in sorted(runs.items()):
-        env = run["metrics"]["environment"]
+        env = run.environment
         by_cpu.setdefault(f"{env.get('cpu', env['device'])}{_isa(env)}, {env.get('cpu_count', '?')} cores", []).append(
-            float(run["metrics"]["results"]["training_time_s"]))
+            float(run.results.training_time_s))
     for cpu, values in by_cpu.items():
         times, per_epoch = Spread(values), Spread([t / version.epochs for t in values])
         rows.append([f"ours, {cpu}", times.n, _pm(times, 1), _pm(per_epoch, 1), f"{per_epoch.mean / paper_epoch:.2f}"])
@@ -95,9 +96,9 @@ def _times_section(version, runs: dict) -> list[str]:
 
 
 def _final_row(label: str, paper: float, spread: Spread, digits: int, unit: str) -> list:
-    low, high = spread.prediction_interval()
     return [label, f"{paper:.{digits}f}{unit}", _pm(spread, digits, unit),
-            f"[{spread.low:.{digits}f}, {spread.high:.{digits}f}]", f"[{low:.{digits}f}, {high:.{digits}f}]", spread.n,
+            f"[{spread.low:.{digits}f}, {spread.high:.{digits}f}]",
+            interval_text(spread, digits, upper=100.0 if unit == " %" else None), spread.n,
             interval_verdict(paper, spread, digits, unit.replace(' %', ' pp')), rank_text(paper, spread)]
 
 
@@ -112,7 +113,9 @@ def _version_section(version, runs: dict, figure_name: str, by_backend: list[str
             for key, label, attribute, digits, unit in FINAL]
     rows.append(_final_row("test errors of 10,000", paper.test_errors, final_spread(runs, "test_errors"), 1, ""))
     lines.append(markdown.table(["metric", "paper", "ours, mean ± std", "[min, max]", *FINAL_HEADER], rows))
-    per_seed = ", ".join(f"seed {s}: {int(r['metrics']['results']['test_errors'])}" for s, r in sorted(runs.items()))
+    if any(CLIPPED in row[4] for row in rows):
+        lines += ["", CLIPPED_NOTE]
+    per_seed = ", ".join(f"seed {s}: {r.results.test_errors}" for s, r in sorted(runs.items()))
     lines += ["", f"Test errors per seed: {per_seed}.", "",
               f"![test accuracy over seeds](report/histogram_{version.number}.png)", ""]
 
@@ -137,7 +140,7 @@ def _version_section(version, runs: dict, figure_name: str, by_backend: list[str
     return lines
 
 
-def dataset_figure(data_path: str | None = None, out: Path = paths.DELIVERABLES) -> Path:
+def dataset_figure(data_path: str | None = None, out: Path | None = None) -> Path:
     """deliverables/mnist_samples.png from the verified data (report figure 1.1)."""
     from .. import data
     from ..outputs.dataset_figure import mnist_samples
@@ -149,9 +152,11 @@ def dataset_figure(data_path: str | None = None, out: Path = paths.DELIVERABLES)
     return path
 
 
-def build(root: Path = paths.SEEDS, out: Path = paths.DELIVERABLES, deliverables: Path | None = None) -> Path:
-    """REPORT.md from TensorFlow's seeds under `root` and the other backends' under
-    `deliverables`/BACKEND/seeds/ (`deliverables` defaults to the folder above `root`)."""
+def build(root: Path | None = None, out: Path | None = None, deliverables: Path | None = None) -> Path:
+    """REPORT.md in `out` (default: deliverables/) from TensorFlow's seeds under `root` (default:
+    deliverables/seeds/) and the other backends' under `deliverables`/BACKEND/seeds/ (`deliverables`
+    defaults to the folder above `root`)."""
+    root, out = paths.seeds_root() if root is None else root, paths.deliverables() if out is None else out
     study = collect(root)
     others = report_backends.collect_backends(Path(root).parent if deliverables is None else deliverables)
     study.skipped += [reason for other in others.values() for reason in other.skipped]

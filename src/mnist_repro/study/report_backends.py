@@ -9,8 +9,9 @@ from pathlib import Path
 
 from .. import backend, paths
 from ..outputs import markdown
-from .report_environment import cpu_kind
-from .stats import Study, collect, final_spread, interval_verdict, permutation_p_value
+from ..outputs.run_record import RunRecord
+from .report_environment import cpu_group
+from .stats import CLIPPED, CLIPPED_NOTE, Study, collect, final_spread, interval_text, interval_verdict, permutation_p_value
 
 OTHERS = tuple(name for name in backend.NAMES if name != backend.DEFAULT)
 LABELS = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
@@ -33,38 +34,37 @@ def collect_backends(deliverables: Path) -> dict[str, Study]:
     return {name: collect(seeds_root(deliverables, name), backend=name, base=deliverables) for name in OTHERS}
 
 
-def kinds(runs: dict) -> dict[str, list[dict]]:
+def kinds(runs: dict) -> dict[str, list[RunRecord]]:
     """CPU kind -> the runs made on it."""
-    found: dict[str, list[dict]] = {}
+    found: dict[str, list[RunRecord]] = {}
     for _, run in sorted(runs.items()):
-        found.setdefault(cpu_kind(run["metrics"]["environment"]), []).append(run)
+        found.setdefault(cpu_group(run.environment), []).append(run)
     return found
 
 
 def kinds_text(runs: dict) -> str:
-    """'AVX-512 (5), AVX2 (15)': which CPU kinds the runs come from, and how many on each."""
-    return ", ".join(f"{kind} ({len(found)})" for kind, found in sorted(kinds(runs).items()))
+    """'AMD EPYC, AVX-512 (5); AMD EPYC, AVX2 (15)': which CPU kinds the runs come from, and how many on each."""
+    return "; ".join(f"{kind} ({len(found)})" for kind, found in sorted(kinds(runs).items()))
 
 
 def _library(runs: dict, name: str) -> str:
-    environments = [run["metrics"]["environment"] for _, run in sorted(runs.items())]
+    environments = [run.environment for _, run in sorted(runs.items())]
     found = sorted({env.get("backend_version") or env.get(name, "?") for env in environments})
     return f"{LABELS[name]} {', '.join(found)}"
 
 
 def _row(version, name: str, runs: dict) -> list:
     accuracy = final_spread(runs, "test_accuracy")
-    low, high = accuracy.prediction_interval()
     losses = [final_spread(runs, key) for key in ("train_loss", "test_loss")]
-    interval = f"[{low:.2f}, {high:.2f}] %" if accuracy.n >= MIN_RUNS else "—"
+    interval = interval_text(accuracy, 2, " %", upper=100.0) if accuracy.n >= MIN_RUNS else "—"
     verdict = interval_verdict(version.paper.test_accuracy, accuracy, 2, " pp") if accuracy.n >= MIN_RUNS else "—"
     return [_library(runs, name), accuracy.n, kinds_text(runs), mean_text(accuracy, 2, " %"),
             f"[{accuracy.low:.2f}, {accuracy.high:.2f}] %", interval, verdict, *(mean_text(loss, 5) for loss in losses)]
 
 
-def errors_of(run: dict) -> int:
+def errors_of(run: RunRecord) -> int:
     """The permutation test's value: whole test errors, whose ties are exact (see permutation_p_value)."""
-    return int(run["metrics"]["results"]["test_errors"])
+    return run.results.test_errors
 
 
 def comparison(tensorflow_runs: dict, runs: dict, value=errors_of) -> tuple[str | None, list, list]:
@@ -126,12 +126,20 @@ def missing_line(version, name: str) -> str:
     return f"No {LABELS[name]} runs of version {version.number} yet: {reproduce_command(version, name)} makes them."
 
 
+def plan_text() -> str:
+    """'20, 10 and 3 runs for versions 1, 2 and 3': the study's n per backend."""
+    counts, numbers = [str(TARGET_SEEDS[n]) for n in sorted(TARGET_SEEDS)], [str(n) for n in sorted(TARGET_SEEDS)]
+    return f"{', '.join(counts[:-1])} and {counts[-1]} runs for versions {', '.join(numbers[:-1])} and {numbers[-1]}"
+
+
 def short_sentence(version, name: str, runs: dict) -> str:
-    """For a backend short of the study's n: how many runs are made, and the command that makes the rest."""
+    """For a backend short of the study's n: the plan, how many runs are made, and the command that makes the rest."""
     wanted = TARGET_SEEDS.get(version.number, 5)
     if len(runs) >= wanted:
         return ""
-    return f" {len(runs)} of the study's {wanted} {LABELS[name]} runs are made: {reproduce_command(version, name)} makes the rest."
+    made = f"{len(runs)} {'is' if len(runs) == 1 else 'are'} made so far"
+    return (f" The study plans {plan_text()} on each backend: of {LABELS[name]}'s {wanted} on version "
+            f"{version.number}, {made}; {reproduce_command(version, name)} makes the other {wanted - len(runs)}.")
 
 
 def section(version, tensorflow_runs: dict, others: dict[str, dict]) -> list[str]:
@@ -144,7 +152,8 @@ def section(version, tensorflow_runs: dict, others: dict[str, dict]) -> list[str
              "The same recipe and run path on Keras's other backends (`--backend jax|torch`; their seed records are "
              "in deliverables/BACKEND/seeds/); TensorFlow's row is the study above.", ""]
     if present:
-        lines += [markdown.table(head, [_row(version, name, runs) for name, runs in present]), ""]
+        rows = [_row(version, name, runs) for name, runs in present]
+        lines += [markdown.table(head, rows), ""] + ([CLIPPED_NOTE, ""] if any(CLIPPED in row[5] for row in rows) else [])
     for name, runs in others.items():
         if not runs:
             lines += [missing_line(version, name), ""]

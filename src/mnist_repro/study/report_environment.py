@@ -4,8 +4,10 @@ test of whether the kind shifts it, and whether the runs share one set of instal
 from __future__ import annotations
 
 import itertools
+import re
 
 from ..outputs import markdown
+from ..outputs.run_record import Results
 from .stats import Spread, permutation_p_value
 
 MIN_RUNS = 3  # fewer runs than this on a kind: its spread says nothing, so no test is made
@@ -21,21 +23,32 @@ def cpu_kind(env: dict) -> str:
     return "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "unknown"
 
 
+def cpu_group(env: dict) -> str:
+    """The CPU kind the runs are compared within: the vendor and family as the run recorded them and the
+    instruction set, e.g. "AMD EPYC, AVX-512" apart from "Intel Xeon, AVX-512" (their kernels and
+    their bytes can differ with the same vector width)."""
+    kind = cpu_kind(env)
+    family = " ".join(re.sub(r"\((R|TM)\)", "", env.get("cpu") or "").split()[:2])
+    return f"{family}, {kind}" if family and kind != "GPU" else kind
+
+
 def accuracy_by_cpu_kind(runs: dict) -> list[str]:
-    groups: dict[str, list[dict]] = {}  # kind -> each run's results
+    groups: dict[str, list[Results]] = {}  # kind -> each run's results
     for _, run in sorted(runs.items()):
-        groups.setdefault(cpu_kind(run["metrics"]["environment"]), []).append(run["metrics"]["results"])
+        groups.setdefault(cpu_group(run.environment), []).append(run.results)
     rows = [[kind, spread.n, f"{spread.mean:.2f} ± {spread.std:.2f} %", f"[{spread.low:.2f}, {spread.high:.2f}] %"]
             for kind, spread in ((kind, _accuracy(results)) for kind, results in sorted(groups.items()))]
     return ["### Test accuracy by CPU kind", "",
+            "A CPU kind is the CPU's vendor and family as each run recorded them, with the widest of AMX, AVX-512 "
+            "and AVX2 that it offers (which decides the kernels TensorFlow runs).", "",
             markdown.table(["CPU kind", "n", "test accuracy, mean ± std", "[min, max]"], rows), "", _verdict(groups), ""]
 
 
-def _accuracy(results: list[dict]) -> Spread:
-    return Spread([float(result["test_accuracy"]) for result in results])
+def _accuracy(results: list[Results]) -> Spread:
+    return Spread([float(result.test_accuracy) for result in results])
 
 
-def _verdict(groups: dict[str, list[dict]]) -> str:
+def _verdict(groups: dict[str, list[Results]]) -> str:
     if len(groups) == 1:
         return f"All runs ran on one CPU kind ({next(iter(groups))}), so the kind's effect cannot be seen here."
     testable = {kind: results for kind, results in groups.items() if len(results) >= MIN_RUNS}
@@ -43,8 +56,8 @@ def _verdict(groups: dict[str, list[dict]]) -> str:
     sentences = []
     for (kind_a, a), (kind_b, b) in itertools.combinations(sorted(testable.items()), 2):
         # On the test errors, whole numbers: the same test as on the accuracies (100 - errors / 100).
-        p, method = permutation_p_value([int(r["test_errors"]) for r in a], [int(r["test_errors"]) for r in b])
-        shift = _accuracy(b).mean - _accuracy(a).mean
+        p, method = permutation_p_value([r.test_errors for r in a], [r.test_errors for r in b])
+        shift = round(_accuracy(b).mean - _accuracy(a).mean, 2) + 0.0  # + 0.0: a shift that rounds to 0 reads +0.00
         finding = ("the kind shifts the accuracy (p < 0.05)" if p < 0.05 else
                    "no evidence that the kind shifts the accuracy at the 5 % level")
         sentences.append(f"{kind_b} against {kind_a}: {shift:+.2f} pp in mean test accuracy; a permutation test "
@@ -59,7 +72,7 @@ def package_sets(runs: dict) -> str:
     sets: dict[tuple, list[int]] = {}
     older = []
     for seed, run in sorted(runs.items()):
-        found = run["metrics"]["environment"].get("distributions")
+        found = run.environment.get("distributions")
         if found is None:
             older.append(seed)
             continue

@@ -9,6 +9,7 @@ from ..outputs import style
 from .stats import epoch_spread, final_spread
 
 
+@style.styled
 def figure_4(version, runs: dict, path: Path) -> None:
     """The report's per-epoch figure: the paper's log against our mean and min–max over seeds."""
     epochs = range(1, version.epochs + 1)
@@ -28,6 +29,7 @@ def figure_4(version, runs: dict, path: Path) -> None:
     style.save(fig, path)
 
 
+@style.styled
 def accuracy_histogram(version, runs: dict, path: Path) -> None:
     """Test accuracy of every seed (0.01 pp bins: one bin is one test image), the paper's value
     and the 95 % prediction interval for one new run."""

@@ -8,7 +8,6 @@ mid-training resumes from its own checkpoint).
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -16,43 +15,46 @@ import time
 from pathlib import Path
 
 from .. import backend as backend_module, paths, versions
-from ..errors import BadSetting
-from .records import read_record, save_record
+from ..api import run_argv
+from ..errors import BadSetting, RecordUnusable
+from ..outputs.run_record import RunRecord
+from . import records
 
-def read_metrics(folder: Path) -> dict | None:
+
+def usable_record(folder: Path) -> RunRecord | None:
+    """The record in `folder`, or None when it has none that this code reads."""
     try:
-        return json.loads((folder / "metrics.json").read_text())
-    except (OSError, ValueError):
+        return RunRecord.read(folder)
+    except RecordUnusable:
         return None
 
 
-def is_faithful(metrics: dict | None, version, seed: int, backend: str = "tensorflow") -> bool:
+def is_faithful(record: RunRecord | None, version, seed: int, backend: str = "tensorflow") -> bool:
     """A complete default run of the current format (full data, the recipe's epochs and batch,
     validation on train, float32) on `backend` (runs made before backends were a setting are
     TensorFlow's)."""
-    if not metrics or metrics.get("format") != 2:  # older runs predate exact resume and v1's own Adam
+    if record is None:  # missing, or of an older format: older runs predate exact resume and v1's own Adam
         return False
-    settings = metrics.get("settings", {})
-    return (settings.get("seed") == seed and settings.get("limit") is None
-            and settings.get("epochs") == version.epochs and settings.get("batch_size") == version.batch_size
-            and settings.get("validation") == "train" and metrics.get("version") == version.number
-            and settings.get("precision", "float32") == "float32"
-            and settings.get("backend", "tensorflow") == backend)
+    settings = record.settings
+    return (settings.seed == seed and settings.limit is None
+            and settings.epochs == version.epochs and settings.batch_size == version.batch_size
+            and settings.validation == "train" and record.version == version.number
+            and settings.precision == "float32" and settings.backend == backend)
 
 
 def keep(source: Path, target: Path) -> None:
-    save_record(target, read_record(source))
+    records.save_record(target, records.read_record(source))
 
 
 def plan(numbers: list[int], seeds: int, root: Path, main: Path, backend: str = "tensorflow"):
     """(version, seed, state) for every run: 'done', 'from-main' (reuse ver_N) or 'todo'."""
     for number in numbers:
         version = versions.get(number)
-        main_metrics = read_metrics(paths.version_folder(number, main))
+        main_record = usable_record(paths.version_folder(number, main))
         for seed in range(seeds):
-            if is_faithful(read_metrics(paths.seed_folder(number, seed, root)), version, seed, backend):
+            if is_faithful(usable_record(paths.seed_folder(number, seed, root)), version, seed, backend):
                 yield version, seed, "done"
-            elif is_faithful(main_metrics, version, seed, backend):
+            elif is_faithful(main_record, version, seed, backend):
                 yield version, seed, "from-main"
             else:
                 yield version, seed, "todo"
@@ -60,21 +62,23 @@ def plan(numbers: list[int], seeds: int, root: Path, main: Path, backend: str = 
 
 def estimate(version, root: Path, main: Path) -> float | None:
     """Seconds per run of this version, from runs already made on this machine."""
-    times = [m["timing"]["run_s"] for m in (read_metrics(folder) for _, folder in
-                                            paths.seed_folders(paths.version_folder(version.number, root)))
-             if m and "run_s" in m.get("timing", {})]
-    main_metrics = read_metrics(paths.version_folder(version.number, main))
-    if not times and main_metrics and main_metrics.get("settings", {}).get("limit") is None:
-        times = [main_metrics["timing"]["run_s"]]
+    times = [record.timing.run_s for record in (usable_record(folder) for _, folder in
+                                                   paths.seed_folders(paths.version_folder(version.number, root)))
+             if record is not None]
+    main_record = usable_record(paths.version_folder(version.number, main))
+    if not times and main_record is not None and main_record.settings.limit is None:
+        times = [main_record.timing.run_s]
     return sum(times) / len(times) if times else None
 
 
 def reproduce(numbers: list[int], seeds: int, root: Path | None = None, main: Path | None = None,
-              extra_args: tuple = (), cluster: str | None = None, workers: int = 2,
+              settings: dict | None = None, cluster: str | None = None, workers: int = 2,
               backend: str = "tensorflow") -> int:
     """Every missing (version, seed) run on `backend`: here, one after the other, or on a Dask
-    cluster. `main` (where ver_N/ is reused from) and `root` (the seeds) default to the backend's."""
-    main = paths.backend_root(paths.DELIVERABLES, backend) if main is None else main
+    cluster. `main` (where ver_N/ is reused from) and `root` (the seeds) default to the backend's;
+    `settings` are more settings of each run (api.run_argv's), such as a smaller `limit` in tests."""
+    settings = settings or {}
+    main = paths.backend_root(paths.deliverables(), backend) if main is None else main
     root = paths.seeds_root(main) if root is None else root
     if seeds < 1:
         raise BadSetting(f"SEEDS={seeds}: need at least 1 seed")
@@ -93,15 +97,13 @@ def reproduce(numbers: list[int], seeds: int, root: Path | None = None, main: Pa
     print(f"study: {len(runs)} runs, {done} complete, {len(todo)} to run")
     if cluster is not None:
         with dask_cluster.closing(client):
-            return dask_cluster.run_all(client, todo, root, extra_args, backend)
+            return dask_cluster.run_all(client, todo, root, settings, backend)
     for index, (version, seed) in enumerate(todo, 1):
         left = [estimate(v, root, main) for v, _ in todo[index - 1:]]
         eta = f"about {sum(t for t in left if t) / 60:.0f} min left" if all(left) else "time left unknown yet"
         print(f"[{index}/{len(todo)}] version {version.number}, seed {seed} ({eta})", flush=True)
         work = paths.seed_work_folder(version.number, seed, root)
-        command = [sys.executable, "-m", "mnist_repro", "run", "--version", str(version.number),
-                   "--seed", str(seed), "--out", str(work), *backend_module.option(backend),
-                   *extra_args]
+        command = run_argv(version.number, seed=seed, out=work, **backend_module.setting(backend), **settings)
         started = time.perf_counter()
         done_run = subprocess.run(command)
         if done_run.returncode != 0:

@@ -6,7 +6,6 @@ The Student-t quantile and the permutation test are SciPy's, from the optional `
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +14,11 @@ import numpy as np
 from scipy import stats as scipy_stats
 
 from .. import paths
+from ..errors import RecordUnusable
 from ..outputs.formats import read_history
+from ..outputs.run_record import RunRecord
 
-FINAL = (  # (metrics.json key, label, paper attribute, digits, unit)
+FINAL = (  # (RunRecord.results field, label, paper attribute, digits, unit)
     ("train_loss", "train loss", "train_loss", 5, ""),
     ("train_accuracy", "train accuracy", "train_accuracy", 3, " %"),
     ("test_loss", "test loss", "test_loss", 5, ""),
@@ -66,6 +67,20 @@ class Spread:
         return below / self.n
 
 
+CLIPPED = "‡"
+CLIPPED_NOTE = ("‡ Cut at the bound: mean ± t · s · √(1 + 1/n) passes 0 (a loss) or 100 % (an accuracy), which no run "
+                "can; the paper's value lies within the bounds, so the verdict is the same either way.")
+
+
+def interval_text(spread: Spread, digits: int, unit: str = "", upper: float | None = None) -> str:
+    """'[low, high]' of the 95 % prediction interval, each end cut to what a run can score (0 to `upper`,
+    100 for a percentage) and marked CLIPPED where it was."""
+    low, high = spread.prediction_interval()
+    low_text = f"{0.0:.{digits}f}{CLIPPED}" if low < 0 else f"{low:.{digits}f}"
+    high_text = f"{upper:.{digits}f}{CLIPPED}" if upper is not None and high > upper else f"{high:.{digits}f}"
+    return f"[{low_text}, {high_text}]{unit}"
+
+
 def interval_verdict(paper: float, spread: Spread, digits: int, unit: str = "") -> str:
     """Inside the 95 % prediction interval for one new run, or outside by the distance to its nearer end."""
     low, high = spread.prediction_interval()
@@ -83,32 +98,26 @@ def rank_text(paper: float, spread: Spread) -> str:
 
 @dataclass
 class Study:
-    runs: dict[int, dict[int, dict]] = field(default_factory=dict)  # version -> seed -> run
+    runs: dict[int, dict[int, RunRecord]] = field(default_factory=dict)  # version -> seed -> record
     skipped: list[str] = field(default_factory=list)
 
 
-def load_run(folder: Path) -> dict:
-    """metrics.json plus history.csv of one seed; raises ValueError with the reason if unusable."""
+def read_seed(folder: Path) -> RunRecord:
+    """One seed's record, checked against the history.csv kept beside it; raises ValueError with
+    the reason if unusable."""
     try:
-        metrics = json.loads((folder / "metrics.json").read_text())
-    except FileNotFoundError:
-        raise ValueError("no metrics.json (run incomplete)") from None
-    except (OSError, ValueError) as error:
-        raise ValueError(f"metrics.json unreadable ({type(error).__name__})") from None
-    if not isinstance(metrics, dict) or metrics.get("format") != 2:
-        raise ValueError("metrics.json is from an older mnist-repro (before format 2)")
+        record = RunRecord.read(folder)
+    except RecordUnusable as error:
+        raise ValueError(error.reason) from None
     try:
-        history = [{k: v for k, v in row.items() if v is not None} for row in read_history(folder / "history.csv")]
-        results = metrics["results"]
-        for key, *_ in FINAL:
-            float(results[key])
-        if len(history) != metrics["settings"]["epochs"] or not all("loss" in row for row in history):
-            raise ValueError("history.csv does not match metrics.json")
+        rows = read_history(folder / "history.csv")
     except FileNotFoundError:
         raise ValueError("no history.csv") from None
-    except (OSError, KeyError, TypeError, ValueError) as error:
+    except (OSError, ValueError) as error:
         raise ValueError(f"inconsistent run files ({type(error).__name__}: {error})") from None
-    return {"metrics": metrics, "history": history}
+    if not (len(rows) == len(record.history) == record.settings.epochs) or any(row.get("loss") is None for row in rows):
+        raise ValueError("history.csv does not match metrics.json")
+    return record
 
 
 def collect(root: Path, backend: str | None = None, base: Path | None = None) -> Study:
@@ -120,24 +129,23 @@ def collect(root: Path, backend: str | None = None, base: Path | None = None) ->
     for number, version_folder in paths.version_folders(root):
         for seed, folder in paths.seed_folders(version_folder):
             try:
-                run = load_run(folder)
-                recorded = run["metrics"]["settings"].get("backend", "tensorflow")
-                if backend is not None and recorded != backend:
-                    raise ValueError(f"metrics.json records the {recorded} backend, not {backend}")
+                record = read_seed(folder)
+                if backend is not None and record.settings.backend != backend:
+                    raise ValueError(f"metrics.json records the {record.settings.backend} backend, not {backend}")
             except ValueError as error:
                 study.skipped.append(f"{folder.relative_to(base) if base in folder.parents else folder}: {error}")
                 continue
-            study.runs.setdefault(number, {})[seed] = run
+            study.runs.setdefault(number, {})[seed] = record
     return study
 
 
-def final_spread(runs: dict[int, dict], key: str) -> Spread:
-    return Spread([float(run["metrics"]["results"][key]) for _, run in sorted(runs.items())])
+def final_spread(runs: dict[int, RunRecord], key: str) -> Spread:
+    return Spread([float(getattr(record.results, key)) for _, record in sorted(runs.items())])
 
 
-def epoch_spread(runs: dict[int, dict], epoch: int, key: str) -> Spread | None:
-    values = [run["history"][epoch][key] for _, run in sorted(runs.items())
-              if epoch < len(run["history"]) and key in run["history"][epoch]]
+def epoch_spread(runs: dict[int, RunRecord], epoch: int, key: str) -> Spread | None:
+    values = [record.history[epoch][key] for _, record in sorted(runs.items())
+              if epoch < len(record.history) and record.history[epoch].get(key) is not None]
     return Spread(values) if values else None
 
 

@@ -39,20 +39,25 @@ def deterministic(name: str) -> None:
         torch.use_deterministic_algorithms(True)
 
 
-def configure_threads(name: str, version, speed=None) -> None:
+def configure_threads(name: str, version, speed=None) -> str | None:
     """The recipe's intra-op thread count (`intra_op_threads`: 1 for v1, whose matrix products are
     too small to split across cores), on TensorFlow only. Thread counts change no result. On torch one
     thread gave v1 no speed (doc/backends.md); JAX takes its threads only from XLA_FLAGS before it
-    starts. Both keep every core."""
+    starts. Both keep every core. TensorFlow takes the count only before its runtime starts: in a
+    process where it already ran (a notebook's second run, the tests) it keeps its threads, and the
+    returned note says so, for the run to print."""
     if (speed is not None and not speed.tune_threads) or version.intra_op_threads is None:
-        return
+        return None
     if name == "tensorflow":
         import tensorflow as tf
 
         try:
             tf.config.threading.set_intra_op_parallelism_threads(version.intra_op_threads)
-        except RuntimeError:  # TensorFlow already started in this process (tests): keep its threads
-            pass
+        except RuntimeError:  # TensorFlow already started in this process
+            return (f"note: TensorFlow already runs in this process, so version {version.number}'s "
+                    f"{version.intra_op_threads} intra-op thread cannot apply (a speed setting, not a result); "
+                    "a fresh process takes it")
+    return None
 
 
 GLOBAL_STREAMS = {"torch"}  # backends whose global random stream a run draws from (below)

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,13 +89,13 @@ class Checkpoint:
         """The run's lock beside this folder (run_lock.py), held while the run lasts."""
         return run_lock.locked(self.folder, what)
 
-    def resume(self, build, restart: bool) -> Resumed:
-        """The one resume decision: `build()` makes a freshly seeded model; the saved state, if it
-        is usable, is loaded into it. Anything unusable is discarded with the reason."""
+    def resume(self, seeded_model, restart: bool) -> Resumed:
+        """The one resume decision: `seeded_model()` makes a freshly seeded model; the saved state,
+        if it is usable, is loaded into it. Anything unusable is discarded with the reason."""
         atomic.recover(self.state)
         saved = self._read_state()
         reason = self._unusable(saved, restart)
-        model = build()
+        model = seeded_model()
         if saved is not None and reason is None:
             try:
                 self._restore(model, saved)
@@ -102,7 +103,7 @@ class Checkpoint:
                 return Resumed(model, int(saved["epoch"]), None, [float(s) for s in saved["epoch_s"]])
             except Exception as error:  # h5py and Keras raise many types for a damaged file
                 reason = f"its saved weights do not load ({type(error).__name__}; corrupt checkpoint)"
-                model = build()  # the partly loaded one is spoiled; `build` seeds again, as a fresh run
+                model = seeded_model()  # the partly loaded one is spoiled; it seeds again, as a fresh run
         self.discard()
         self.folder.mkdir(parents=True, exist_ok=True)
         return Resumed(model, 0, reason)
@@ -203,3 +204,34 @@ class Checkpoint:
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class NoCheckpoint:
+    """A run that keeps nothing (`mnist_repro.train(out=None)`): it starts fresh, saves no state and
+    leaves no folder; only Keras's CSVLogger writes the history into a temporary folder that lives
+    while the run does (`locked`), so that the run's history reads as a written run's does."""
+
+    def __init__(self):
+        self.folder: Path | None = None
+        self.history: Path | None = None
+
+    @contextlib.contextmanager
+    def locked(self, what: str):
+        """No lock (nothing on disk to guard); the history's temporary folder, for the run's duration."""
+        with tempfile.TemporaryDirectory(prefix="mnist-repro-run-") as scratch:
+            self.folder, self.history = Path(scratch), Path(scratch) / "history.csv"
+            yield
+
+    def resume(self, seeded_model, restart: bool) -> Resumed:
+        return Resumed(seeded_model())
+
+    def callback(self, epoch_s: list[float]):
+        import keras
+
+        return keras.callbacks.Callback()  # saves nothing
+
+    def kept_on_failure(self):
+        return contextlib.nullcontext()
+
+    def discard(self) -> None:
+        pass

@@ -1,7 +1,7 @@
-"""The fit step of a run: TensorFlow starts, the model is built or resumed, and trained.
+"""The training step of a run: TensorFlow starts, the model is built or resumed, and trained.
 
-`fit`'s first lines are the one place where a run loads TensorFlow, after every cheap check of the
-plan has passed. The checkpoint (checkpoint.py) decides whether a saved state resumes; its Keras
+`train_or_resume`'s first lines are the one place where a run loads TensorFlow, after every cheap
+check of the plan has passed. The checkpoint (checkpoint.py) decides whether a saved state resumes; its Keras
 callback saves the state after every epoch.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import backend, environment, errors
+from .. import backend, environment, errors, process
 
 
 @dataclass
@@ -22,6 +22,7 @@ class Trained:
 
     model: object
     epoch_s: list[float]  # every epoch's wall time, the resumed ones included
+    epoch_cpu_s: list[float]  # the process's CPU seconds in each epoch trained in this process
     resumed_from: int  # epochs already trained when the run started (0: a fresh start)
     env: dict
     code: dict
@@ -33,29 +34,34 @@ class Trained:
         return sum(self.epoch_s)
 
 
-def fit(plan) -> Trained:
+def train_or_resume(plan) -> Trained:
     """Start TensorFlow, build (or resume) the model and train it to the planned epochs. `plan` is
     a run.RunPlan."""
     started = time.perf_counter()
-    backend.load(plan.backend)  # Keras and its backend load here, after every cheap check has passed
+    keras = backend.load(plan.backend)  # Keras and its backend load here, after every cheap check has passed
 
     from . import backend_settings, batches, train
 
     speed = backend_settings.speed(plan.backend, plan.speed)
-    backend_settings.configure_threads(plan.backend, plan.version, speed)  # before the backend starts
+    threads_note = backend_settings.configure_threads(plan.backend, plan.version, speed)  # before the backend starts
     env, code = environment.describe(), environment.git_commit()  # the code as it starts
     import_s = time.perf_counter() - started
     print_header(plan, env)
+    if threads_note:
+        print(threads_note)
 
-    def build():
+    def seeded_model():
+        # From a cleared session, so that a second run in one process (a notebook kernel) names and
+        # seeds its layers as a fresh process does, and writes the same bytes.
+        keras.backend.clear_session()
         train.seed_everything(plan.settings["seed"], plan.backend)
-        return train.build(plan.version, plan.settings["precision"], speed)
+        return train.compiled_model(plan.version, plan.settings["precision"], speed)
 
-    resumed = plan.checkpoint.resume(build, plan.restart)
+    resumed = plan.checkpoint.resume(seeded_model, plan.restart)
     if resumed.discarded:
         print(f"Discarding the checkpoint in {plan.checkpoint.folder}: {resumed.discarded}; starting fresh")
     resumed.model.summary()
-    fit_started, epochs, epoch_s = time.perf_counter(), plan.settings["epochs"], resumed.epoch_s
+    fit_started, epochs, epoch_s, epoch_cpu_s = time.perf_counter(), plan.settings["epochs"], resumed.epoch_s, []
     if resumed.epoch >= epochs:
         print(f"training already complete at epoch {resumed.epoch}; writing the deliverables")
     else:
@@ -69,10 +75,13 @@ def fit(plan) -> Trained:
         with train.history_log(plan.checkpoint.history) as history_log, \
                 errors.writing("the checkpoint", plan.checkpoint.folder):
             # Order matters: the timer and the history log finish an epoch before the checkpoint saves it.
-            callbacks = [train.EpochTimer(epoch_s), history_log, plan.checkpoint.callback(epoch_s)]
-            train.fit(resumed.model, shuffled, epochs, resumed.epoch, validation, callbacks,
-                      1 if sys.stdout.isatty() else 2, speed)
-    trained = Trained(resumed.model, epoch_s, resumed.epoch, env, code, import_s, time.perf_counter() - fit_started)
+            callbacks = [train.EpochTimer(epoch_s, epoch_cpu_s), history_log, plan.checkpoint.callback(epoch_s),
+                         train.StopBetweenSteps()]
+            with process.between_steps():
+                train.fit_epochs(resumed.model, shuffled, epochs, resumed.epoch, validation, callbacks,
+                                 1 if sys.stdout.isatty() else 2, speed)
+    trained = Trained(resumed.model, epoch_s, epoch_cpu_s, resumed.epoch, env, code, import_s,
+                      time.perf_counter() - fit_started)
     print(f"Training time: {trained.training_time_s:.3f}s")
     return trained
 

@@ -1,16 +1,15 @@
-"""One run of one version, in the report's order: plan -> fit -> evaluate -> write.
+"""One run of one version, in the report's order: plan -> train -> score -> write.
 
 `make_plan` checks everything that needs no TensorFlow (version, numbers, output folder, data)
-first, so a typo costs a second, not a ten-minute training run. `fit` (fitting.py) starts
-TensorFlow, builds or resumes the model and trains it; the checkpoint makes a killed run resume
-exactly, and keeps a finished training until its deliverables are written. `evaluate` labels both
-splits in one inference pass each; `write` fills deliverables/ver_N/ atomically.
+first, so a typo costs a second, not a ten-minute training run. `train_or_resume` (fitting.py)
+starts TensorFlow, builds or resumes the model and trains it; the checkpoint makes a killed run
+resume exactly, and keeps a finished training until its deliverables are written. `score` labels
+both splits in one inference pass each; `write` fills deliverables/ver_N/ atomically. A run with no
+output folder (`mnist_repro.train(..., out=None)`) writes nothing and keeps no checkpoint.
 """
 
 from __future__ import annotations
 
-import shlex
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,20 +18,59 @@ import numpy as np
 
 from .. import backend, data, errors, paths, versions
 from ..outputs import atomic, console, formats
-from .checkpoint import Checkpoint
-from .fitting import Trained, fit
+from ..outputs.run_record import Results, RunRecord
+from .checkpoint import Checkpoint, NoCheckpoint
+from .fitting import Trained, train_or_resume
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What a run is asked to do: the options of `python -m mnist_repro run`, checked by
+    `mnist_repro.train` (api.py), which the CLI calls too."""
+
+    version: versions.Version
+    epochs: int | None  # None: the version's
+    batch_size: int | None
+    seed: int
+    data: str | None  # None: $MNIST_NPZ, then data/mnist.npz, then the network sources
+    allow_unverified_data: bool
+    out: Path | None  # receives ver_N/; None: nothing written and no checkpoint
+    validation: str
+    limit: int | None
+    restart: bool
+    precision: str
+    speed: str
+    backend: str
+    verbose: bool  # False: print nothing (console.output still holds the transcript)
+    command: str  # what the record names as the run's origin: a command line or a train(...) call
+
+
+@dataclass
+class Run:
+    """A finished run, as `mnist_repro.train` returns it: the trained model, its per-epoch history
+    (history.csv's rows), result.txt's numbers, the version folder it wrote (None: none), and each
+    epoch's wall and CPU seconds (the CPU's of the epochs trained in this process)."""
+
+    version: int
+    model: object  # keras.Sequential
+    history: list[dict[str, float | None]]
+    results: Results
+    folder: Path | None
+    epoch_s: list[float]
+    epoch_cpu_s: list[float]
+
 
 @dataclass
 class RunPlan:
-    """What a run will do, settled from the command line before TensorFlow loads."""
+    """What a run will do, settled from its settings before TensorFlow loads."""
 
     version: versions.Version
     settings: dict  # what the checkpoint must match to resume
-    out: Path
+    out: Path | None
     mnist: data.Mnist
     train: tuple[np.ndarray, np.ndarray]  # (uint8 images, labels), within --limit
     test: tuple[np.ndarray, np.ndarray]
-    checkpoint: Checkpoint
+    checkpoint: Checkpoint | NoCheckpoint
     restart: bool
     speed: str  # how fast, never what is computed: not part of the checkpoint's settings
     backend: str  # the Keras backend (a setting too: a checkpoint resumes on its own backend only)
@@ -53,38 +91,43 @@ class Scores:
     seconds: float
 
 
-def run(args) -> dict:
-    """Train one version and write its deliverables; returns the run's metrics.json."""
-    plan = make_plan(args)  # every check that needs no TensorFlow
+def run(settings: RunSettings) -> Run:
+    """Train one version and, given a folder, write its deliverables there."""
+    plan = make_plan(settings)  # every check that needs no TensorFlow
     with plan.checkpoint.locked(f"version {plan.version.number} into {plan.out}"), \
-            console.recorded() as record, plan.checkpoint.kept_on_failure():
-        trained = fit(plan)
-        scores = evaluate(plan, trained)
-        return write(plan, trained, scores, record)
+            console.recorded(echo=settings.verbose) as transcript, plan.checkpoint.kept_on_failure():
+        trained = train_or_resume(plan)
+        scores = score(plan, trained)
+        if plan.out is None:
+            history, results, folder = formats.read_history(plan.checkpoint.history), Results(**scores.results), None
+        else:
+            record = write(plan, trained, scores, transcript)
+            history, results, folder = record.history, record.results, record.folder
+        return Run(plan.version.number, trained.model, history, results, folder, trained.epoch_s, trained.epoch_cpu_s)
 
 
-def make_plan(args) -> RunPlan:
+def make_plan(settings: RunSettings) -> RunPlan:
     started = time.perf_counter()
-    version = versions.get(args.version)
-    backend.require(args.backend)
-    out = Path(args.out)
-    atomic.check_writable(out)
-    mnist = data.load(args.data, allow_unverified=args.allow_unverified_data)
-    settings = {"version": version.number, "seed": args.seed, "epochs": args.epochs or version.epochs,
-                "batch_size": args.batch_size or version.batch_size, "validation": args.validation,
-                "limit": args.limit, "precision": args.precision, "backend": args.backend,
-                "data_sha256": mnist.hashes()}
-    limit = args.limit
-    return RunPlan(version=version, settings=settings, out=out, mnist=mnist,
+    version, out, limit = settings.version, settings.out, settings.limit
+    backend.require(settings.backend)
+    if out is not None:
+        atomic.check_writable(out)
+    mnist = data.load(settings.data, allow_unverified=settings.allow_unverified_data)
+    kept = {"version": version.number, "seed": settings.seed, "epochs": settings.epochs or version.epochs,
+            "batch_size": settings.batch_size or version.batch_size, "validation": settings.validation,
+            "limit": limit, "precision": settings.precision, "backend": settings.backend,
+            "data_sha256": mnist.hashes()}
+    checkpoint = (NoCheckpoint() if out is None else
+                  Checkpoint(paths.checkpoint_folder(out, version.number, settings.backend), kept))
+    return RunPlan(version=version, settings=kept, out=out, mnist=mnist,
                    train=(mnist.x_train[:limit], mnist.y_train[:limit]),
-                   test=(mnist.x_test[:limit], mnist.y_test[:limit]),
-                   checkpoint=Checkpoint(paths.checkpoint_folder(out, version.number, args.backend), settings),
-                   restart=args.restart, speed=args.speed, backend=args.backend, configured=backend.configured(),
-                   command="python -m mnist_repro " + shlex.join(sys.argv[1:]),
+                   test=(mnist.x_test[:limit], mnist.y_test[:limit]), checkpoint=checkpoint,
+                   restart=settings.restart, speed=settings.speed, backend=settings.backend,
+                   configured=backend.configured(), command=settings.command,
                    started=started, data_s=time.perf_counter() - started)
 
 
-def evaluate(plan: RunPlan, trained: Trained) -> Scores:
+def score(plan: RunPlan, trained: Trained) -> Scores:
     """Loss, accuracy and predicted digits of both splits, one inference pass each."""
     from . import backend_settings, train
 
@@ -92,8 +135,8 @@ def evaluate(plan: RunPlan, trained: Trained) -> Scores:
     speed = backend_settings.speed(plan.backend, plan.speed)
     inference = speed.inference_size(plan.settings["batch_size"]), speed.autotune
     (x_train, y_train), (x_test, y_test) = plan.train, plan.test
-    train_loss, train_acc, train_labels, _ = train.evaluate(trained.model, plan.version, x_train, y_train, *inference)
-    test_loss, test_acc, test_labels, test_probabilities = train.evaluate(trained.model, plan.version, x_test, y_test,
+    train_loss, train_acc, train_labels, _ = train.score_split(trained.model, plan.version, x_train, y_train, *inference)
+    test_loss, test_acc, test_labels, test_probabilities = train.score_split(trained.model, plan.version, x_test, y_test,
                                                                           *inference)
     results = {
         "training_time_s": trained.training_time_s,
@@ -107,9 +150,9 @@ def evaluate(plan: RunPlan, trained: Trained) -> Scores:
     return Scores(results, train_labels, test_labels, test_probabilities, time.perf_counter() - started)
 
 
-def write(plan: RunPlan, trained: Trained, scores: Scores, record) -> dict:
+def write(plan: RunPlan, trained: Trained, scores: Scores, transcript) -> RunRecord:
     """deliverables/ver_N/, atomically; then the checkpoint goes (under the lock, which then removes
-    itself). Returns the metrics that metrics.json holds."""
+    itself). Returns the record that metrics.json holds."""
     from ..outputs import version_folder
 
     folder, mnist = paths.version_folder(plan.version.number, paths.backend_root(plan.out, plan.backend)), plan.mnist
@@ -123,9 +166,9 @@ def write(plan: RunPlan, trained: Trained, scores: Scores, record) -> dict:
         data_source=mnist.source, data_verified=mnist.verified,
         environment=trained.env, code=trained.code, train_labels=scores.train_labels, test_labels=scores.test_labels,
         test_images=plan.test[0], test_true=plan.test[1], test_probabilities=scores.test_probabilities,
-        console=record, started=plan.started)
+        console=transcript, started=plan.started)
     with errors.writing("the deliverables", plan.out):
-        metrics = version_folder.write_version_folder(folder, finished)
+        written = version_folder.write_version_folder(folder, finished)
     print(f"Deliverables written to {folder}/")
     plan.checkpoint.discard()
-    return metrics
+    return written

@@ -1,4 +1,5 @@
-"""Keras calls only: build a version's Sequential model, fit it, and evaluate/label a split.
+"""Keras calls only: a version's compiled Sequential model, fitting it over epochs, and scoring and
+labelling one split.
 
 No file I/O here beyond what Keras callbacks do; the caller hands in the callbacks. Nothing here
 is TensorFlow-specific: that lives in batches.py.
@@ -13,6 +14,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from .. import process
 from ..versions import Version
 from . import backend_settings, batches
 
@@ -24,7 +26,18 @@ def seed_everything(seed: int, backend: str = "tensorflow") -> None:
     backend_settings.deterministic(backend)
 
 
-def build(version: Version, precision: str = "float32", speed: batches.Speed = batches.FAST) -> keras.Sequential:
+class StopBetweenSteps(keras.callbacks.Callback):
+    """Raise the KeyboardInterrupt that a signal asked for (process.stop_like_ctrl_c) at a batch's
+    end, where the main thread is in Keras's Python loop and no backend code is on the stack."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        if process.stop_asked():
+            raise KeyboardInterrupt
+
+    on_test_batch_end = on_train_batch_end
+
+
+def compiled_model(version: Version, precision: str = "float32", speed: batches.Speed = batches.FAST) -> keras.Sequential:
     """The version's model (its file's `model()`), compiled with the report's Adam (learning rate 0.001).
 
     With precision "mixed_bfloat16" the layers compute in bfloat16 on float32 variables; each
@@ -51,17 +64,20 @@ def prepare(version: Version, images: np.ndarray, labels: np.ndarray):
 
 
 class EpochTimer(keras.callbacks.Callback):
-    """Records each epoch's wall time (kept out of the logs, so history.csv holds only Keras's numbers)."""
+    """Records each epoch's wall time, and the process's CPU time in it (kept out of the logs, so
+    history.csv holds only Keras's numbers). An epoch whose wall time far exceeds its CPU time
+    waited with cores idle: the "slow state" of doc/performance.md."""
 
-    def __init__(self, seconds: list[float]):
+    def __init__(self, seconds: list[float], cpu_seconds: list[float] | None = None):
         super().__init__()
-        self.seconds = seconds
+        self.seconds, self.cpu_seconds = seconds, cpu_seconds if cpu_seconds is not None else []
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
+        self._start, self._cpu = time.perf_counter(), time.process_time()
 
     def on_epoch_end(self, epoch, logs=None):
         self.seconds.append(time.perf_counter() - self._start)
+        self.cpu_seconds.append(time.process_time() - self._cpu)
 
 
 class EpochProgbar(keras.callbacks.ProgbarLogger):
@@ -69,7 +85,7 @@ class EpochProgbar(keras.callbacks.ProgbarLogger):
 
     With `steps_per_execution`, Keras 3.15 reports the end of each chunk of steps as if the chunk
     were full, also for the epoch's shorter last chunk (469 steps = 7 x 64 + 21 showed "512/469").
-    The count is clamped to the epoch's steps, which `fit` hands every callback in `set_params`;
+    The count is clamped to the epoch's steps, which Keras's `fit` hands every callback in `set_params`;
     that also keeps the bar's time per step and time left honest. The one-line-per-epoch log
     (verbose 2) prints no count and is unchanged.
     """
@@ -98,8 +114,8 @@ def history_log(path: Path):
             logger.on_train_end()
 
 
-def fit(model, shuffled: batches.ShuffledBatches, epochs: int, initial_epoch: int, validation,
-        callbacks: list, verbose: int, speed: batches.Speed = batches.FAST) -> None:
+def fit_epochs(model, shuffled: batches.ShuffledBatches, epochs: int, initial_epoch: int, validation,
+               callbacks: list, verbose: int, speed: batches.Speed = batches.FAST) -> None:
     """Train like the report's `train_model`.
 
     `validation` is None or a (uint8 images, labels) pair, scored after every epoch.
@@ -114,12 +130,12 @@ def fit(model, shuffled: batches.ShuffledBatches, epochs: int, initial_epoch: in
               verbose=verbose)
 
 
-def evaluate(model, version: Version, images: np.ndarray, labels: np.ndarray, batch_size: int = batches.INFERENCE_BATCH,
-             autotune: bool = batches.FAST.autotune) -> tuple[float, float, np.ndarray, np.ndarray]:
+def score_split(model, version: Version, images: np.ndarray, labels: np.ndarray,
+                batch_size: int = batches.INFERENCE_BATCH, autotune: bool = batches.FAST.autotune) -> tuple[float, float, np.ndarray, np.ndarray]:
     """Loss, accuracy, predicted labels and probabilities of one split (uint8 images) from a single
     inference pass.
 
-    One pass instead of `evaluate` + `predict` makes the accuracy and the label files agree by
+    One pass instead of Keras's `evaluate` + `predict` makes the accuracy and the label files agree by
     construction; the loss is the model's own loss function on the same probabilities.
     """
     dataset = batches.inference(images, version, batch_size=batch_size, autotune=autotune)

@@ -9,19 +9,23 @@ from pathlib import Path
 import numpy as np
 
 from .. import backend, errors, versions
-from ..paths import DELIVERABLES, version_folder
+from ..paths import version_folder
 from ..errors import ModelUnusable, UserError
 from ..outputs.atomic import replacing
 from . import preprocess
 
 
-def model_path(number: int, root: Path = DELIVERABLES) -> Path:
+def model_path(number: int, root: Path | None = None) -> Path:
     return version_folder(number, root) / "model.keras"
 
 
-def load_model(number: int, root: Path = DELIVERABLES):
+def load_model(number: int, root: Path | None = None):
     """The version's trained model, checked to be a file that loads and takes this version's input."""
-    path = model_path(number, root)
+    return load_model_file(model_path(number, root), number)
+
+
+def load_model_file(path: Path, number: int):
+    """The model.keras at `path`, checked to be a file that loads and takes version `number`'s input."""
     remake = f"recreate it with `make run VERSION={number}`"
     if path.is_dir():
         raise ModelUnusable(f"{path} is a folder, not a model file; remove it and {remake}")
@@ -59,7 +63,7 @@ def save_seen(image: np.ndarray, path: Path) -> None:
 
 
 def predict(paths: list[str], number: int, as_json: bool = False, show: str | None = None,
-            root: Path = DELIVERABLES) -> int:
+            root: Path | None = None) -> int:
     version = versions.get(number)
     files = [file for path in paths for file in preprocess.image_files(Path(path))]
     prepared, failures = [], []

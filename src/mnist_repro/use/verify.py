@@ -11,15 +11,15 @@ file does not give.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import numpy as np
 
 from .. import data, environment, paths, versions
-from ..errors import FolderUnusable
+from ..errors import FolderUnusable, RecordUnusable
 from ..outputs import formats
+from ..outputs.run_record import RunRecord
 from . import predict
 
 MAX_FOREIGN = 0.001  # a share of labels: float rounding flips a few near-ties, another model flips hundreds
@@ -31,12 +31,13 @@ def check_version(number: int, mnist, root: Path) -> tuple[str, list[str]]:
     folder = paths.version_folder(version.number, root)
     try:
         result = formats.read_result(folder / "result.txt")
-        settings = json.loads((folder / "metrics.json").read_text())["settings"]
+        settings = RunRecord.read(folder).settings
         committed = {split: formats.read_labels(folder / f"assigned_labels_{split}.txt") for split in ("test", "train")}
-    except (OSError, ValueError, KeyError) as error:
-        raise FolderUnusable(f"{folder} is incomplete or unreadable ({error}); restore it with `git checkout -- "
+    except (OSError, ValueError, RecordUnusable) as error:
+        reason = error.reason if isinstance(error, RecordUnusable) else error
+        raise FolderUnusable(f"{folder} is incomplete or unreadable ({reason}); restore it with `git checkout -- "
                              f"{folder}` or remake it with `make run VERSION={version.number}`") from None
-    limit = settings.get("limit")
+    limit = settings.limit
     model = predict.load_model(version.number, root)
     images = {"test": (mnist.x_test[:limit], mnist.y_test[:limit]), "train": (mnist.x_train[:limit], mnist.y_train[:limit])}
     parts, problems = [], []
@@ -60,7 +61,8 @@ def check_version(number: int, mnist, root: Path) -> tuple[str, list[str]]:
     return f"version {version.number}: " + "; ".join(parts), problems
 
 
-def verify(root: Path = paths.DELIVERABLES, data_path: str | None = None, numbers=None) -> int:
+def verify(root: Path | None = None, data_path: str | None = None, numbers=None) -> int:
+    root = paths.deliverables() if root is None else root
     mnist = data.load(data_path)
     kind = environment.cpu_flags()
     print(f"Checking the committed results in {root}/ on {environment.cpu_model()}, {os.cpu_count()} cores "
