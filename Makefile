@@ -17,7 +17,7 @@ BACKEND_BIN = $(patsubst %/.installed,%/bin,$(BACKEND_STAMP))
 BACKEND_FLAG = $(if $(filter tensorflow,$(BACKEND)),, --backend $(BACKEND))
 
 .DEFAULT_GOAL := run
-.PHONY: run install lock lock-tf112 data test test-fast docs verify bench-render cross-cpu cluster-install clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice demo-screenshot FORCE
+.PHONY: ladder-run run install lock lock-tf112 data test test-fast docs verify bench-render cross-cpu cluster-install clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice demo-screenshot FORCE
 
 # A bad VERSION stops make before anything runs, with one line naming the valid ones.
 ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
@@ -191,6 +191,12 @@ verify: install data
 
 analyze: install data
 	$(BIN)/python -m mnist_repro analyze --version $(VERSION)
+
+# The ladder of issue 44 (doc/ladder.md): `make ladder-run RUNG=fast` trains one rung into
+# deliverables/ladder/NAME/ (a bad RUNG is one line naming the rungs).
+RUNG ?= fast
+ladder-run: install data
+	$(BIN)/python -m mnist_repro run --rung $(RUNG) $(ARGS)
 
 # The tests cover the demo, the optional Dask path, the report and the JAX and torch backends too, so
 # make test installs their extras and the backends' environments (.venv-jax, .venv-torch).

@@ -53,10 +53,9 @@ def test_an_unknown_rung_is_one_line_naming_the_rungs(capsys):
 
 def test_rung_zero_compiles_as_the_run_path_compiles_v3():
     from mnist_repro import versions
-    from mnist_repro.ladder import recipe
     from mnist_repro.training import train
 
-    ours, theirs = recipe.build(ladder.get("faithful"), 391), train.build(versions.get(3))
+    ours, theirs = train.compiled_model(ladder.get("faithful"), steps=391), train.compiled_model(versions.get(3))
     assert ours.loss == theirs.loss == "categorical_crossentropy"
     assert ours.optimizer.get_config() | {"name": None} == theirs.optimizer.get_config() | {"name": None}
     assert [layer.get_config() | {"name": None} for layer in ours.layers] == \
@@ -64,11 +63,11 @@ def test_rung_zero_compiles_as_the_run_path_compiles_v3():
 
 
 def test_the_warmup_cosine_schedule_rises_to_its_peak_then_falls_to_zero():
-    from mnist_repro.ladder import recipe
+    from mnist_repro.training import train
 
     rung = dataclasses.replace(ladder.get("faithful"), schedule="warmup_cosine", warmup_fraction=0.25,
                                learning_rate=0.01, epochs=4)
-    schedule = recipe.learning_rate(rung, steps_per_epoch=100)
+    schedule = train.learning_rate(rung, steps=400)
     rates = [float(schedule(step)) for step in (0, 50, 100, 250, 400)]
     assert rates[0] == 0.0 and rates[1] == pytest.approx(0.005) and rates[2] == pytest.approx(0.01)
     assert rates[2] > rates[3] > rates[4] and rates[4] == pytest.approx(0.0, abs=1e-9)
@@ -79,6 +78,7 @@ def split_mnist(mnist):
     return selection.split(data.Mnist(**mnist, source="test"), limit=384)
 
 
+@pytest.mark.slow
 def test_a_quick_trial_records_every_epoch_and_the_val_pass_changes_no_weight(split_mnist, tmp_path, mnist):
     record = tmp_path / "selection.json"
     fit_set, holdout_set = split_mnist
@@ -130,13 +130,13 @@ def test_a_damaged_record_or_one_from_another_split_is_refused_unchanged(tmp_pat
     assert other.read_text() == before
 
 
+@pytest.mark.slow
 def test_the_checkpoint_resumes_an_augmented_rung_exactly(split_mnist, tmp_path):
     """The accurate rung's RandomTranslation draws from a seed generator; the run path's checkpoint
     keeps its state, so one epoch, a restart from the saved state and a second epoch give the
     weights of two epochs in one go (and a spoiled state would not: the shifts depend on it)."""
     import keras
 
-    from mnist_repro.ladder import recipe
     from mnist_repro.training import batches, train
     from mnist_repro.training.checkpoint import Checkpoint, seed_states
 
@@ -150,14 +150,14 @@ def test_the_checkpoint_resumes_an_augmented_rung_exactly(split_mnist, tmp_path)
 
         def build():
             train.seed_everything(5)
-            return recipe.build(rung, shuffled.batches)
+            return train.compiled_model(rung, steps=shuffled.batches * rung.epochs)
 
         resumed = checkpoint.resume(build, restart=False)
         if spoil:
             seed_states(resumed.model)[0].assign(seed_states(resumed.model)[0] + 1)
         epoch_s = list(resumed.epoch_s)
         with train.history_log(checkpoint.history) as history:
-            train.fit(resumed.model, shuffled, epochs, resumed.epoch, None,
+            train.fit_epochs(resumed.model, shuffled, epochs, resumed.epoch, None,
                       [train.EpochTimer(epoch_s), history, checkpoint.callback(epoch_s)], 0)
         return resumed.epoch, [weight.numpy() for weight in resumed.model.weights]
 

@@ -5,8 +5,10 @@ versions/, have no paper numbers, and are chosen on a holdout split of the train
 (holdout.py), never on the test set. A rung file reads like a versions/vN.py: its recipe as data
 (`RUNG`, a `Rung`), then `def model()` returning a `keras.Sequential`. Rung 0 is the faithful v3,
 its recipe and model taken from versions/v3.py unchanged; each next rung changes one thing in the
-rung below (`below`), said in one line (`change`). The fields a faithful version lacks (the
-learning-rate schedule, Adam's betas, label smoothing, the val pass) default to the report's
+rung below (`below`), said in one line (`change`). A `Rung` is a versions.Version without a number
+or paper numbers, so the project's run path trains it as it trains a version (`python -m mnist_repro
+run --rung NAME`, into deliverables/ladder/NAME/); the fields a rung changes (the learning-rate
+schedule, Adam's betas, label smoothing, the val pass) are Version's, whose defaults are the report's
 settings, so that rung 0 is exactly v3.
 
 `available()` lists the rungs; `tried()` adds the candidates that the selection runner
@@ -18,38 +20,38 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from dataclasses import dataclass, field, replace
-from typing import Callable
+from dataclasses import dataclass, replace
 
 from ..errors import BadSetting
+from ..versions import Version
 
 SCHEDULES = ("constant", "warmup_cosine")
 VALIDATIONS = ("train", "none")  # the report's val pass over the training images after each epoch, or none
 
 
-@dataclass(frozen=True)
-class Rung:
+@dataclass(frozen=True, kw_only=True)
+class Rung(Version):
+    """A recipe of the ladder: a Version (what the run path trains) with no number and no paper
+    numbers, named by `name`. The optimizer's, schedule's, loss's and val pass's fields are
+    Version's, whose defaults are the report's settings."""
+
+    number: None = None  # not a version of the report
+    paper: None = None  # a rung has no paper numbers
     step: int  # its place on the ladder: 0 is the faithful v3; a dropped candidate has its base's step
-    name: str  # what a user types: --rung NAME
     change: str  # one line: what differs from the rung below, and why it was tried
     below: str | None  # the rung it changes (None for rung 0)
-    epochs: int
-    batch_size: int
-    input_shape: tuple[int, ...] = (28, 28, 1)
-    loss: str = "categorical_crossentropy"
-    one_hot: bool = True
-    validation: str = "train"  # the report's v3 scored the training set after every epoch
-    learning_rate: float = 0.001  # the peak of the schedule
-    schedule: str = "constant"  # "warmup_cosine": linear from 0 to the peak, then cosine to 0
-    warmup_fraction: float = 0.0  # of all steps, for "warmup_cosine"
-    adam_beta_1: float = 0.9
-    adam_beta_2: float = 0.999
-    adam_epsilon: float = 1e-7
-    label_smoothing: float = 0.0
-    precision: str = "float32"
+    optimizer_origin: str = "keras.optimizers.Adam of Keras 3, set as this rung says"
+    precision: str = "float32"  # the selection runner's; a run's --precision decides in the run path
     # One line where the project's checkpoint cannot resume this rung exactly, and why; None: it does.
     resume_note: str | None = None
-    model: Callable[[], object] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        return f"rung {self.name}"
+
+    @property
+    def heading(self) -> str:
+        return f"rung {self.name} (step {self.step} of the ladder; not a version of the report)"
 
     def __post_init__(self):
         if self.schedule not in SCHEDULES or self.validation not in VALIDATIONS:

@@ -44,7 +44,6 @@ def trial(rung, seed: int, fit_set, holdout_set) -> dict:
     import keras
 
     from ..training import batches, train
-    from . import recipe
 
     errors_per_epoch, scoring_s, epoch_s = [], [0.0], []
 
@@ -60,10 +59,10 @@ def trial(rung, seed: int, fit_set, holdout_set) -> dict:
     started = time.perf_counter()
     train.seed_everything(seed)
     shuffled = batches.ShuffledBatches(*fit_set, rung, rung.batch_size, seed)
-    model = recipe.build(rung, shuffled.batches)
+    model = train.compiled_model(rung, rung.precision, steps=shuffled.batches * rung.epochs)
     validation = fit_set if rung.validation == "train" else None
     # The timer ends an epoch before the holdout is scored, so epoch_s leaves the scoring out.
-    train.fit(model, shuffled, rung.epochs, 0, validation, [train.EpochTimer(epoch_s), ScoreHoldout()], 0)
+    train.fit_epochs(model, shuffled, rung.epochs, 0, validation, [train.EpochTimer(epoch_s), ScoreHoldout()], 0)
     fit_s = time.perf_counter() - started - scoring_s[0]
     return {"name": rung.name, "below": rung.below, "change": rung.change, "seed": seed,
             "epochs": rung.epochs, "fit_images": len(fit_set[1]), "holdout_images": len(holdout_set[1]),

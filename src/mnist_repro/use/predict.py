@@ -24,13 +24,16 @@ def load_model(number: int, root: Path | None = None):
     return load_model_file(model_path(number, root), number)
 
 
-def load_model_file(path: Path, number: int):
-    """The model.keras at `path`, checked to be a file that loads and takes version `number`'s input."""
-    remake = f"recreate it with `make run VERSION={number}`"
+def load_model_file(path: Path, number):
+    """The model.keras at `path`, checked to be a file that loads and takes version `number`'s input
+    (`number` may be a recipe: a Version, or a ladder rung)."""
+    recipe = number if isinstance(number, versions.Version) else versions.get(number)
+    make = f"make run VERSION={recipe.number}" if recipe.number is not None else f"make ladder-run RUNG={recipe.name}"
+    remake = f"recreate it with `{make}`"
     if path.is_dir():
         raise ModelUnusable(f"{path} is a folder, not a model file; remove it and {remake}")
     if not path.exists():
-        raise ModelUnusable(f"no trained model at {path}; create it with `make run VERSION={number}`")
+        raise ModelUnusable(f"no trained model at {path}; create it with `{make}`")
     keras = backend.load(backend.DEFAULT)  # predict, analyze, verify and the demo run on TensorFlow
 
     try:
@@ -38,10 +41,10 @@ def load_model_file(path: Path, number: int):
     except Exception as error:  # noqa: BLE001 - a damaged zip or h5 surfaces as many exception types
         raise ModelUnusable(f"{path} cannot be loaded ({type(error).__name__}: the file is damaged or not a "
                             f"Keras model); {remake}") from None
-    expected = tuple(versions.get(number).input_shape)
+    expected = tuple(recipe.input_shape)
     if tuple(model.input_shape[1:]) != expected:
-        raise ModelUnusable(f"{path} takes inputs of shape {tuple(model.input_shape[1:])}, not version "
-                            f"{number}'s {expected}: it is another version's model; {remake}")
+        raise ModelUnusable(f"{path} takes inputs of shape {tuple(model.input_shape[1:])}, not {recipe.label}"
+                            f"'s {expected}: it is another version's model; {remake}")
     return model
 
 

@@ -8,7 +8,8 @@ checkpoint saves and restores those states, so a killed run of this rung resumes
 
 from . import r09_longer as below
 
-RUNG = below.RUNG.then("accurate", "data augmentation: random shifts of up to 2 pixels each way while training")
+RUNG = below.RUNG.then("accurate", "data augmentation: random shifts of up to 2 pixels each way while training",
+                       augmentation="random shifts of up to 2 pixels each way (RandomTranslation), while training")
 
 
 def model():
