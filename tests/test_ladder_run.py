@@ -1,13 +1,16 @@
 """A ladder rung through the project's run path (issue 44): its own folder and checkpoint, its record
 parses back, a version's record keeps its layout, and a bad rung is one line."""
 
+import dataclasses
 import json
+import sys
 
 import pytest
 
 import mnist_repro
 from conftest import ROOT
-from mnist_repro import __main__ as cli, ladder, versions
+from mnist_repro import __main__ as cli, ladder, paths, versions
+from mnist_repro.ladder import seeds
 from mnist_repro.outputs import formats
 from mnist_repro.outputs.run_record import RunRecord
 from mnist_repro.outputs.version_folder import optimizer_text
@@ -57,3 +60,33 @@ def test_a_rung_and_a_version_together_are_refused(capsys):
 def test_run_argv_names_a_rung():
     argv = mnist_repro.run_argv(mnist_repro.rung("accurate"), seed=2, out="x")
     assert argv[3:] == ["run", "--rung", "accurate", "--seed", "2", "--out", "x"]
+
+
+def _seed_record(folder, rung, seed, limit=None):
+    """A seed folder holding a record of `rung`'s recipe (the committed v3 record, relabelled)."""
+    committed = RunRecord.read(ROOT / "deliverables" / "ver_3")
+    settings = dataclasses.replace(committed.settings, version=None, rung=rung.name, seed=seed, limit=limit,
+                                   epochs=rung.epochs, batch_size=rung.batch_size, validation=rung.validation)
+    folder.mkdir(parents=True)
+    dataclasses.replace(committed, version=None, settings=settings).write(folder)
+
+
+def test_make_ladder_skips_the_seeds_whose_record_is_complete(tmp_path, monkeypatch):
+    fast = ladder.get("fast")
+    for seed in (0, 1):
+        _seed_record(paths.ladder_seed_folder("fast", seed, tmp_path), fast, seed)
+    _seed_record(paths.ladder_seed_folder("fast", 2, tmp_path), fast, 2, limit=256)  # a check, not a seed
+    started = []
+    monkeypatch.setattr(seeds, "measured", lambda argv: started.append(argv) or (3, {}))
+    assert seeds.run_seeds(fast, 3, tmp_path) == 3  # seed 2's run failed (exit 3): its code, and a stop
+    assert len(started) == 1 and started[0][started[0].index("--seed") + 1] == "2"
+    assert started[0][3:5] == ["run", "--rung"] and started[0][5] == "fast"
+    assert seeds.is_complete(paths.ladder_seed_folder("fast", 2, tmp_path), fast, 2, limit=256)
+    assert not seeds.is_complete(paths.ladder_seed_folder("fast", 0, tmp_path), ladder.get("accurate"), 0)
+
+
+@pytest.mark.slow
+def test_a_run_measures_the_other_processes_share_of_the_machine():
+    code, sitting = seeds.measured([sys.executable, "-c", "pass"])
+    assert code == 0 and sitting["wall_s"] > 0 and 0 <= sitting["others_cpu_share"]
+    assert sitting["started"].endswith("+00:00")
