@@ -10,7 +10,7 @@ import pytest
 import mnist_repro
 from conftest import ROOT
 from mnist_repro import __main__ as cli, ladder, paths, versions
-from mnist_repro.ladder import seeds
+from mnist_repro.ladder import facts, seeds
 from mnist_repro.outputs import formats
 from mnist_repro.outputs.run_record import RunRecord
 from mnist_repro.outputs.version_folder import optimizer_text
@@ -90,3 +90,46 @@ def test_a_run_measures_the_other_processes_share_of_the_machine():
     code, sitting = seeds.measured([sys.executable, "-c", "pass"])
     assert code == 0 and sitting["wall_s"] > 0 and 0 <= sitting["others_cpu_share"]
     assert sitting["started"].endswith("+00:00")
+
+
+def _trial(name, accuracy, fit_s, load=0.1, seed=0):
+    return {"name": name, "holdout_accuracy": [90.0, accuracy], "fit_s": fit_s, "seed": seed, "cpu": "AMD EPYC",
+            "cpu_count": 2, "load_average": {"before": [load, 0, 0], "after": [2.0, 0, 0]}}
+
+
+def test_the_pages_rows_come_in_ladder_order_with_their_spread_and_sitting():
+    trials = [_trial("b", 99.0, 10.0), _trial("b", 99.2, 14.0, load=1.5, seed=1), _trial("a", 98.0, 100.0)]
+    summary = {"b": {"change": "x", "kept": False}, "a": {"change": "y", "kept": True}}
+    rows = facts.selection_rows({"trials": trials, "summary": summary}, {"a": 0, "b": 0})
+    assert [row.name for row in rows] == ["a", "b"]  # at one step, the kept rung first
+    b = rows[1]
+    assert (b.holdout.n, b.holdout.mean, b.fit_s.mean, b.holdout.low, b.holdout.high) == (2, pytest.approx(99.1), 12.0,
+                                                                                          99.0, 99.2)
+    assert b.fit_s.std == pytest.approx(2 ** 0.5 * 2) and b.busy and not rows[0].busy
+
+
+def _end(accuracies, seconds, cpu="AMD EPYC, 2 cores"):
+    return facts.TestSet("fast", facts.Spread.of(accuracies), facts.Spread.of(seconds), cpu, False, ("abc",), ())
+
+
+def test_the_goal_is_decided_by_the_numbers_on_one_cpu_only():
+    rung0 = RunRecord.read(ROOT / "deliverables" / "ver_3")
+    cpu, v3_s = facts.cpu_of(rung0), rung0.results.training_time_s
+    met = facts.goal(_end([99.1, 99.3], [v3_s / 60, v3_s / 60], cpu), rung0)
+    assert met.comparable and met.met and met.share == pytest.approx(1 / 60) and met.accuracy_short_pp == 0
+    slow = facts.goal(_end([99.1, 99.3], [v3_s / 40] * 2, cpu), rung0)
+    assert slow.accuracy_met and slow.time_met is False and slow.met is False
+    short = facts.goal(_end([99.0, 99.1], [1.0, 1.0], cpu), rung0)
+    assert short.met is False and short.accuracy_short_pp == pytest.approx(0.1)
+    elsewhere = facts.goal(_end([99.3, 99.3], [1.0, 1.0], "Intel Xeon, 2 cores"), rung0)
+    assert not elsewhere.comparable and elsewhere.met is None and elsewhere.share is None
+
+
+def test_a_test_set_is_busy_when_other_processes_took_the_machine():
+    rung0 = RunRecord.read(ROOT / "deliverables" / "ver_3")
+    records = [dataclasses.replace(rung0, settings=dataclasses.replace(rung0.settings, seed=seed)) for seed in (0, 1)]
+    sittings = {"fast/seed_0": {"started": "2026-12-05T10:00:00+00:00", "others_cpu_share": 0.02},
+                "fast/seed_1": {"started": "2026-12-06T10:00:00+00:00", "others_cpu_share": 0.3}}
+    end = facts.test_set("fast", records, sittings)
+    assert end.busy is True and end.dates == ("2026-12-05", "2026-12-06") and end.accuracy.n == 2
+    assert facts.test_set("fast", records, {}).busy is None
