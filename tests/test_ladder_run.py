@@ -17,7 +17,7 @@ from mnist_repro.outputs.version_folder import optimizer_text
 
 
 @pytest.mark.slow
-def test_a_rung_run_writes_a_version_folders_formats_in_its_own_folder(tmp_path):
+def test_a_rung_run_writes_a_version_folders_formats_in_its_own_folder(tmp_path, capsys):
     run = mnist_repro.train(mnist_repro.rung("fast"), epochs=1, limit=256, out=tmp_path, verbose=False)
     assert run.folder == tmp_path / "ladder" / "fast" and run.version is None
     assert not list(tmp_path.glob("ver_*")) and not list((tmp_path / ".checkpoints").glob("**/state"))
@@ -31,6 +31,15 @@ def test_a_rung_run_writes_a_version_folders_formats_in_its_own_folder(tmp_path)
     assert len(labels) == record.results.test_images == 256
     assert record.results.test_errors == sum(int(a) != b for a, b in zip(labels, mnist_repro.load_mnist().y_test))
     assert record.load_model().input_shape[1:] == (28, 28, 1)
+    from PIL import Image
+
+    from mnist_repro.use import predict
+
+    Image.fromarray(mnist_repro.load_mnist().x_test[0]).save(tmp_path / "digit.png")
+    assert predict.predict([str(tmp_path / "digit.png")], 3, as_json=True, root=tmp_path, rung="fast") == 0
+    said = json.loads(capsys.readouterr().out)
+    same = mnist_repro.predict_digits(tmp_path / "digit.png", model=record.load_model()).digits[0]
+    assert (said["version"], said["rung"], said["predictions"][0]["digit"]) == (None, "fast", same)
 
 
 @pytest.mark.parametrize("number", [1, 2, 3])
@@ -49,6 +58,11 @@ def test_an_unknown_rung_is_one_line_naming_the_rungs(capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: unknown rung 'nope': choose one of ")
     assert err.strip().endswith(", ".join(ladder.available()))
+
+
+def test_predict_with_an_unknown_rung_is_one_line(capsys):
+    assert cli.main(["predict", "--rung", "nope", "digit.png"]) == 2
+    assert capsys.readouterr().err.startswith("error: unknown rung 'nope': choose one of faithful, ")
 
 
 def test_a_rung_and_a_version_together_are_refused(capsys):

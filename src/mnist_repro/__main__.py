@@ -124,7 +124,7 @@ def command_report(args) -> int:
 def command_predict(args) -> int:
     from .use import predict
 
-    return predict.predict(args.paths, args.version, as_json=args.json, show=args.show)
+    return predict.predict(args.paths, args.version, as_json=args.json, show=args.show, rung=args.rung)
 
 
 def command_analyze(args) -> int:
@@ -196,6 +196,8 @@ def main(argv=None) -> int:
     predict_parser = commands.add_parser("predict", help="read your own digit images with a trained version")
     predict_parser.add_argument("paths", nargs="+", help="image files (PNG, JPEG, BMP, GIF) or folders of them")
     predict_parser.add_argument("--version", default="3", help="which trained version to use (default: %(default)s)")
+    predict_parser.add_argument("--rung", help="use a ladder rung's model, deliverables/ladder/NAME/model.keras "
+                                               "(make ladder-run RUNG=NAME), in place of a version's (default: none)")
     predict_parser.add_argument("--json", action="store_true", help="print machine-readable JSON (default: text)")
     predict_parser.add_argument("--show", metavar="DIR", help="also save the 28x28 picture the model saw, per image")
     predict_parser.set_defaults(handler=command_predict)

@@ -127,7 +127,8 @@ def render(found: dict) -> str:
         "## Run it",
         "",
         "`make ladder-run RUNG=fast` (or `python -m mnist_repro run --rung fast`) trains the fast rung into "
-        "deliverables/ladder/fast/ with a version folder's files; `make ladder` runs the test-set seeds and "
+        "deliverables/ladder/fast/ with a version folder's files; `python -m mnist_repro predict --rung fast "
+        "digit.png` reads your own digits with its model.keras. `make ladder` runs the test-set seeds and "
         "renders this page (`RUNGS=fast SEEDS=10` to choose).",
         "",
     ])

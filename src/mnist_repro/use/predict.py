@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import backend, errors, versions
-from ..paths import version_folder
+from ..paths import run_folder, version_folder
 from ..errors import ModelUnusable, UserError
 from ..outputs.atomic import replacing
 from . import preprocess
@@ -66,8 +66,11 @@ def save_seen(image: np.ndarray, path: Path) -> None:
 
 
 def predict(paths: list[str], number: int, as_json: bool = False, show: str | None = None,
-            root: Path | None = None) -> int:
-    version = versions.get(number)
+            root: Path | None = None, rung: str | None = None) -> int:
+    """`rung`: a ladder rung's trained model (deliverables/ladder/NAME/) in place of version `number`'s."""
+    from .. import ladder
+
+    version = ladder.get(rung) if rung else versions.get(number)
     files = [file for path in paths for file in preprocess.image_files(Path(path))]
     prepared, failures = [], []
     for file in files:
@@ -79,7 +82,7 @@ def predict(paths: list[str], number: int, as_json: bool = False, show: str | No
         only = failures[0][1]
         only.exit_code = 2  # the command's one input cannot be read, whatever the cause: bad input
         raise only
-    model = load_model(version.number, root) if prepared else None
+    model = load_model_file(run_folder(version, root) / "model.keras", version) if prepared else None
     results = []
     if prepared:
         probs = probabilities(model, version, np.stack([image for _, image in prepared]))
@@ -90,7 +93,7 @@ def predict(paths: list[str], number: int, as_json: bool = False, show: str | No
             if show:
                 save_seen(image, Path(show) / f"{file.stem}.seen.png")
     if as_json:
-        payload = {"version": version.number, "predictions": results,
+        payload = {"version": version.number, **({"rung": rung} if rung else {}), "predictions": results,
                    "errors": [{"file": str(f), "error": str(e)} for f, e in failures]}
         print(json.dumps(payload, indent=2))
     else:
