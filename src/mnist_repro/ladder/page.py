@@ -104,7 +104,10 @@ def render(found: dict) -> str:
         "made on a holdout of 10,000 of the 60,000 training images (seed 2018), the same for every rung; the "
         "test set chose nothing. The table holds every change tried, kept or dropped "
         "(deliverables/ladder/selection.json): the holdout accuracy after the last epoch and the fit time, "
-        "mean ± std over the trials' seeds. *busy*: other work ran on the machine while a trial did.",
+        "mean ± std over the trials' seeds. *busy*: a trial began with a 1-minute load average above "
+        f"{facts.BUSY_LOAD} per core (which may count the trial before it, so never *quiet* by mistake); a "
+        f"test-set run below, when other processes took over {facts.BUSY_SHARE:.0%} of the machine's CPU "
+        "time while it ran (deliverables/ladder/seeds/sittings.json).",
         "",
         table,
         "",
