@@ -17,7 +17,7 @@ BACKEND_BIN = $(patsubst %/.installed,%/bin,$(BACKEND_STAMP))
 BACKEND_FLAG = $(if $(filter tensorflow,$(BACKEND)),, --backend $(BACKEND))
 
 .DEFAULT_GOAL := run
-.PHONY: run install lock lock-tf112 data test test-install test-fast test-pythons docs notebook notebook-run notebook-stale verify bench-render cross-cpu cluster-install clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice python-choice demo-screenshot FORCE
+.PHONY: ladder ladder-run ladder-page run install lock lock-tf112 data test test-install test-fast test-pythons docs notebook notebook-run notebook-stale verify bench-render cross-cpu cluster-install clean distclean predict analyze reproduce report bench resume-check v1-gap demo cluster-check bf16-check demo-load tensorflow-choice python-choice demo-screenshot FORCE
 
 # A bad VERSION stops make before anything runs, with one line naming the valid ones.
 ifneq ($(filter run predict analyze,$(or $(MAKECMDGOALS),run)),)
@@ -257,6 +257,23 @@ verify: install data
 
 analyze: install data
 	$(BIN)/python -m mnist_repro analyze --version $(VERSION)
+
+# The ladder of issue 44 (doc/ladder.md): `make ladder-run RUNG=fast` trains one rung into
+# deliverables/ladder/NAME/ (a bad RUNG is one line naming the rungs); `make ladder` runs the end
+# rungs' test-set seeds into deliverables/ladder/seeds/ (skipping done ones; RUNGS="fast" SEEDS=10 to
+# choose; without SEEDS, each rung's own count: not the study's SEEDS default), then renders
+# doc/ladder.md, doc/ladder.json and doc/ladder.png; `make ladder-page` renders them alone.
+RUNG ?= fast
+RUNGS ?= fast accurate
+ladder-run: install data
+	$(BIN)/python -m mnist_repro run --rung $(RUNG) $(ARGS)
+
+ladder: install data
+	$(BIN)/python -m mnist_repro.ladder.seeds $(RUNGS) $(if $(filter command line environment,$(origin SEEDS)),--seeds $(SEEDS))
+	$(MAKE) ladder-page
+
+ladder-page: install
+	$(BIN)/python -m mnist_repro.ladder.page
 
 # The tests cover the demo, the optional Dask path, the report and the JAX and torch backends too, so
 # make test installs their extras and the backends' environments (.venv-jax, .venv-torch).

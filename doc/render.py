@@ -22,6 +22,7 @@ from pathlib import Path
 import record_blocks as records
 import result_blocks as results
 from mnist_repro import versions
+from mnist_repro.ladder import page as ladder_page
 from mnist_repro.study import readme_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,6 +88,7 @@ PAGES = {
     "doc/bf16.md": lambda root: script("experiments/bf16_check.py").page(kept(root, "doc/bf16.json"), root / "deliverables" / "seeds"),
     "doc/cluster-measurement.md": lambda root: script("experiments/cluster_check.py").page(kept(root, "doc/cluster-measurement.json")),
     "doc/resume-measurement.md": lambda root: script("experiments/resume_check.py").page(kept(root, "doc/resume-measurement.json")),
+    "doc/ladder.md": lambda root: ladder_page.render(ladder_page.gathered(root)),  # make ladder-page: its figure too
 }
 
 

@@ -19,7 +19,7 @@ from mnist_repro import errors
 from mnist_repro.outputs import formats
 
 EXACT = ("history.csv", "assigned_labels_train.txt", "assigned_labels_test.txt")
-API = ["recipe", "train", "Run", "load_run", "RunRecord", "load_mnist", "predict_digits", "Predictions",
+API = ["recipe", "rung", "train", "Run", "load_run", "RunRecord", "load_mnist", "predict_digits", "Predictions",
        "run_argv", "plot_history", "plot_confusion", "plot_misclassified"]
 
 IMPORT_ONLY = """

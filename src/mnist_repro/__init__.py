@@ -12,7 +12,7 @@ TensorFlow and changes nothing in the process; `mnist_repro.train(1)` loads them
 __version__ = "1.0.0"
 
 # The public names, and the module of each (imported when the name is first used).
-API = {"recipe": "api", "train": "api", "Run": "training.run", "load_run": "api", "RunRecord": "outputs.run_record",
+API = {"recipe": "api", "rung": "api", "train": "api", "Run": "training.run", "load_run": "api", "RunRecord": "outputs.run_record",
        "load_mnist": "api", "predict_digits": "api", "Predictions": "api", "run_argv": "api",
        "plot_history": "plots", "plot_confusion": "plots", "plot_misclassified": "plots"}
 __all__ = [*API, "__version__"]

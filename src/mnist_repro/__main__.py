@@ -46,7 +46,10 @@ def add_backend_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--version", default="3", help="which version of the report: 1, 2 or 3 (default: %(default)s)")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--version", help="which version of the report: 1, 2 or 3 (default: 3)")
+    which.add_argument("--rung", help="a rung of the ladder (doc/ladder.md) in place of a version, such as fast or "
+                                      "accurate: writes ladder/NAME/ in --out (default: none, a version)")
     parser.add_argument("--epochs", type=positive_int, help="epochs (default: the version's, 15/15/20)")
     parser.add_argument("--batch-size", type=positive_int, help="batch size (default: the version's, 128)")
     parser.add_argument("--seed", type=int, default=0, help="seed for Keras, NumPy and TF op determinism (default: %(default)s)")
@@ -55,9 +58,9 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-unverified-data", action="store_true",
                         help="use a --data file whose SHA-256 differs from genuine MNIST, with a warning (default: refuse)")
     parser.add_argument("--out", default=None, help="folder that receives ver_N/ (default: deliverables)")
-    parser.add_argument("--validation", choices=("train", "test", "none"), default="train",
+    parser.add_argument("--validation", choices=("train", "test", "none"),
                         help="validation data during fit: the training set as the report did, the test set, "
-                             "or none (default: %(default)s)")
+                             "or none (default: train; a rung's own, none from rung 1 up)")
     parser.add_argument("--limit", type=positive_int, help="use only the first N train and test images (default: all)")
     parser.add_argument("--restart", action="store_true", help="discard any checkpoint instead of resuming (default: resume)")
     parser.add_argument("--precision", choices=("float32", "mixed_bfloat16"), default="float32",
@@ -78,7 +81,8 @@ def command_run(args) -> int:
     if args.dry_run:
         args.epochs, args.limit = 1, args.limit or 256
         args.out = args.out or paths.project_root() / "build" / "dry-run"
-    api.train(args.version, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, data=args.data,
+    recipe = api.rung(args.rung) if args.rung else (args.version or "3")
+    api.train(recipe, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, data=args.data,
               allow_unverified_data=args.allow_unverified_data, out=args.out or paths.deliverables(),
               validation=args.validation, limit=args.limit, restart=args.restart, precision=args.precision,
               speed=args.speed, backend=args.backend, command="python -m mnist_repro " + shlex.join(sys.argv[1:]))
@@ -120,7 +124,7 @@ def command_report(args) -> int:
 def command_predict(args) -> int:
     from .use import predict
 
-    return predict.predict(args.paths, args.version, as_json=args.json, show=args.show)
+    return predict.predict(args.paths, args.version, as_json=args.json, show=args.show, rung=args.rung)
 
 
 def command_analyze(args) -> int:
@@ -192,6 +196,8 @@ def main(argv=None) -> int:
     predict_parser = commands.add_parser("predict", help="read your own digit images with a trained version")
     predict_parser.add_argument("paths", nargs="+", help="image files (PNG, JPEG, BMP, GIF) or folders of them")
     predict_parser.add_argument("--version", default="3", help="which trained version to use (default: %(default)s)")
+    predict_parser.add_argument("--rung", help="use a ladder rung's model, deliverables/ladder/NAME/model.keras "
+                                               "(make ladder-run RUNG=NAME), in place of a version's (default: none)")
     predict_parser.add_argument("--json", action="store_true", help="print machine-readable JSON (default: text)")
     predict_parser.add_argument("--show", metavar="DIR", help="also save the 28x28 picture the model saw, per image")
     predict_parser.set_defaults(handler=command_predict)

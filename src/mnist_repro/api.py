@@ -30,16 +30,29 @@ FOLDERS = ("data", "out")  # a path, or None
 
 def recipe(version) -> versions.Version:
     """The recipe of version 1, 2 or 3 as data (epochs, batch size, loss, the paper's numbers);
-    its `.model()` builds the untrained keras.Sequential."""
+    its `.model()` builds the untrained keras.Sequential. A recipe given (a ladder rung from
+    `rung(name)`) is returned as it is."""
+    if isinstance(version, versions.Version):
+        return version
     return versions.get(version)
 
 
+def rung(name: str):
+    """The recipe of a ladder rung by name (doc/ladder.md), such as "fast": a Version without a number
+    or paper numbers, which `train` and `run_argv` take in place of a version."""
+    from . import ladder
+
+    return ladder.get(name)
+
+
 def train(version, *, epochs=None, batch_size=None, seed=0, data=None, allow_unverified_data=False, out=None,
-          validation="train", limit=None, restart=False, precision="float32", speed="fast",
+          validation=None, limit=None, restart=False, precision="float32", speed="fast",
           backend="tensorflow", verbose=True, command=None):
     """Train a version as `python -m mnist_repro run` does, with the same settings and defaults, and
     return the finished `Run` (model, history, results, folder).
 
+    `version` is 1, 2 or 3, or a ladder rung (`rung("fast")`), whose folder is ladder/NAME/ in `out`.
+    `validation=None` is the recipe's: "train" for a version (the report's val pass), a rung's own.
     `out` receives ver_N/ (as `--out`; the project's deliverables/ is `mnist_repro.paths.deliverables()`)
     and a checkpoint to resume from; with `out=None` nothing is written and nothing is kept.
     `verbose=False` prints nothing. `command` is what the run's record names as its origin; by
@@ -54,9 +67,16 @@ def train(version, *, epochs=None, batch_size=None, seed=0, data=None, allow_unv
     if command is None:
         given = [f"{key}={os.fspath(value) if isinstance(value, os.PathLike) else value!r}"
                  for key, value in settings.items() if value != DEFAULTS[key]]
-        command = f"mnist_repro.train({', '.join([repr(version), *given])})"
+        command = f"mnist_repro.train({', '.join([_named(version), *given])})"
     out = None if settings["out"] is None else Path(settings["out"])
     return run.run(run.RunSettings(version=recipe(version), **{**settings, "out": out}, command=str(command)))
+
+
+def _named(version) -> str:
+    """How a train(...) call names its recipe: as given, or a recipe object by its name."""
+    if not isinstance(version, versions.Version):
+        return repr(version)
+    return repr(version.number) if version.number is not None else f"mnist_repro.rung({version.name!r})"
 
 
 def checked(version, **settings) -> dict:
@@ -77,7 +97,7 @@ def _check(key: str, value) -> None:
         raise BadSetting(f"{key}={value!r}: give a whole number of at least 1, or None for the default")
     if key == "seed" and not _whole(value):
         raise BadSetting(f"seed={value!r}: give a whole number, such as 0")
-    if key in CHOICES and value not in CHOICES[key]:
+    if key in CHOICES and value not in CHOICES[key] and not (key == "validation" and value is None):
         raise BadSetting(f"{key}={value!r}: choose one of {', '.join(map(repr, CHOICES[key]))}")
     if key in FLAGS and not isinstance(value, bool):
         raise BadSetting(f"{key}={value!r}: give True or False")
@@ -90,21 +110,24 @@ def _whole(value) -> bool:
 
 
 DEFAULTS = {"epochs": None, "batch_size": None, "seed": 0, "data": None, "allow_unverified_data": False,
-            "out": None, "validation": "train", "limit": None, "restart": False, "precision": "float32",
+            "out": None, "validation": None, "limit": None, "restart": False, "precision": "float32",
             "speed": "fast", "backend": "tensorflow", "verbose": True}
 OPTIONS = {"allow_unverified_data": "--allow-unverified-data", "batch_size": "--batch-size"}  # the others: --KEY
 
 
 def run_argv(version, *, python=None, **settings) -> list[str]:
     """The command that runs a version in a process of its own, `python -m mnist_repro run ...`, as a
-    list for subprocess: `python` (default: this interpreter), then `--version N` and one option per
+    list for subprocess: `python` (default: this interpreter), then `--version N` (a rung: `--rung
+    NAME`) and one option per
     setting given, in the order given (the names and checks of `train`; True adds a flag, None and
     False add nothing). For callers whose behaviour is a process: a study's run, a Dask task, a kill,
     a whole-run timing, another backend's environment."""
     checked(version, **settings)
     if "verbose" in settings:
         raise BadSetting("verbose is not an option of `run`; a process's output is its own to keep or drop")
-    argv = [str(python or sys.executable), "-m", "mnist_repro", "run", "--version", str(recipe(version).number)]
+    chosen = recipe(version)
+    which = ["--version", str(chosen.number)] if chosen.number is not None else ["--rung", chosen.name]
+    argv = [str(python or sys.executable), "-m", "mnist_repro", "run", *which]
     for key, value in settings.items():
         option = OPTIONS.get(key, f"--{key}")
         if value is True:

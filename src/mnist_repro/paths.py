@@ -6,8 +6,10 @@
       seeds/ver_N/.work-seed_S/     seed_work_folder(N, S): that seed's run while it trains
       REPORT.md, report/            report_file(), report_figures(): `make report`
       mnist_samples.png             dataset_figure(): the report's figure 1.1
+      ladder/NAME/                  run_folder(rung): one run of a ladder rung (`make ladder-run RUNG=NAME`)
+      ladder/seeds/NAME/seed_S/     ladder_seed_folder(NAME, S): its test-set record of seed S (`make ladder`)
     checkpoints/ver_N/              checkpoint_folder(deliverables(), N); another --out keeps its own
-                                    OUT/.checkpoints/ver_N/
+                                    OUT/.checkpoints/ver_N/ (a rung: checkpoints/ladder/NAME/)
     deliverables/BACKEND/...        backend_root(deliverables(), BACKEND): the same tree for a run on
                                     JAX or torch (checkpoints/BACKEND/ver_N/ for its checkpoint)
     data/mnist.npz, build/          data.cache_path(), errors' logs: under the project root too
@@ -28,6 +30,7 @@ DELIVERABLES = Path("deliverables")  # relative to the project root, as are the 
 SEEDS = DELIVERABLES / "seeds"
 CHECKPOINTS = Path("checkpoints")
 VERSION_PREFIX, SEED_PREFIX = "ver_", "seed_"
+LADDER = Path("ladder")  # a rung's folders, under deliverables/ and checkpoints/: never a ver_N
 
 
 def project_root() -> Path:
@@ -81,11 +84,23 @@ def backend_root(root: Path, backend: str = "tensorflow") -> Path:
     return Path(root) if backend == "tensorflow" else Path(root) / backend
 
 
-def checkpoint_folder(out: Path, number: int, backend: str = "tensorflow") -> Path:
-    """checkpoints/[BACKEND/]ver_N for the real deliverables; other --out folders keep theirs inside."""
+def run_folder(recipe, root: Path | None = None) -> Path:
+    """ver_N/ for version N; ladder/NAME/ for a ladder rung (a recipe without a number)."""
+    if recipe.number is None:
+        return Path(root or deliverables()) / LADDER / recipe.name
+    return version_folder(recipe.number, root)
+
+
+def checkpoint_folder(out: Path, recipe, backend: str = "tensorflow") -> Path:
+    """checkpoints/[BACKEND/]ver_N (or ladder/NAME) for the real deliverables; other --out folders keep
+    theirs inside. `recipe` is a version (versions.Version) or a rung (ladder.Rung)."""
     if Path(out).resolve() == deliverables().resolve():
-        return version_folder(number, backend_root(project_root() / CHECKPOINTS, backend))
-    return version_folder(number, backend_root(out, backend) / ".checkpoints")
+        return run_folder(recipe, backend_root(project_root() / CHECKPOINTS, backend))
+    return run_folder(recipe, backend_root(out, backend) / ".checkpoints")
+
+
+def ladder_seed_folder(name: str, seed: int, root: Path | None = None) -> Path:
+    return Path(root or deliverables()) / LADDER / "seeds" / name / f"{SEED_PREFIX}{seed}"
 
 
 def _numbered(folders, prefix: str) -> list[tuple[int, Path]]:

@@ -44,7 +44,7 @@ def write(folder: Path, version, images: np.ndarray, true: np.ndarray, probabili
     matrix = confusion(true, probabilities.argmax(-1))
     errors = misclassified(true, probabilities)
     error_figures.confusion_matrix(  # every figure is written atomically (style.save)
-        matrix, f"Version {version.number}: test-set confusion matrix ({len(errors)} errors of {len(true):,})",
+        matrix, f"{version.label.capitalize()}: test-set confusion matrix ({len(errors)} errors of {len(true):,})",
         folder / "confusion_matrix.png")
     for stale in folder.glob("misclassified*.png"):
         stale.unlink()
@@ -54,7 +54,7 @@ def write(folder: Path, version, images: np.ndarray, true: np.ndarray, probabili
         name = "misclassified.png" if number == 1 else f"misclassified_{number}.png"
         names.append(name)
         captions = [f"{t} → {p} ({prob:.2f})" for _, t, p, prob in page]
-        title = (f"Version {version.number}: misclassified test digits, most confident first "
+        title = (f"{version.label.capitalize()}: misclassified test digits, most confident first "
                  f"(page {number} of {len(pages)}; true → predicted (probability))")
         error_figures.gallery(images[[row[0] for row in page]], captions, title, folder / name)
     lines = [

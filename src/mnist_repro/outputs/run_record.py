@@ -36,7 +36,8 @@ class Part:
 class Settings(Part):
     """What the run was asked to do, and the recipe it followed."""
 
-    version: int
+    version: int | None  # None: a ladder rung, not a version of the report
+    rung: str | None = None  # the rung's name (absent from a version's record)
     seed: int
     epochs: int
     batch_size: int
@@ -49,6 +50,8 @@ class Settings(Part):
     labels: str  # "one-hot" or "integer"
     optimizer: str
     optimizer_origin: str
+    label_smoothing: float | None = None  # a rung's; None (absent): none, as the report
+    augmentation: str | None = None  # a rung's, in words; None (absent): none, as the report
     speed: str
     resumed_from_epoch: int | None
 
@@ -99,7 +102,7 @@ class Code(Part):
 class RunRecord(Part):
     """One run's metrics.json. `folder` is where it was read from (None for a record not read)."""
 
-    version: int
+    version: int | None  # None: a ladder rung (settings.rung names it), not a version of the report
     name: str
     settings: Settings
     results: Results
@@ -152,6 +155,10 @@ class RunRecord(Part):
 
         if self.folder is None:
             raise RecordUnusable(".", "this record was not read from a folder, so no model.keras is beside it")
+        if self.version is None:  # a ladder rung's run
+            from .. import ladder
+
+            return predict.load_model_file(self.folder / "model.keras", ladder.get(self.settings.rung))
         return predict.load_model_file(self.folder / "model.keras", self.version)
 
 
@@ -169,7 +176,8 @@ def _typed(cls, mapping: dict):
         if spec.name not in mapping:
             if spec.default is dataclasses.MISSING:
                 raise KeyError(f"{cls.__name__.lower()}: no {spec.name!r}")
-            absent.add(spec.name)
+            if spec.default is not None:  # a None default is left out when unset anyway (_plain)
+                absent.add(spec.name)
             continue
         value = mapping[spec.name]
         nested = _NESTED.get(spec.name) if cls is RunRecord else None

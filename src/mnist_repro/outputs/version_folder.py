@@ -67,9 +67,7 @@ def write_version_folder(folder: Path, run: FinishedRun) -> RunRecord:
         formats.write_labels(building / "assigned_labels_test.txt", run.test_labels)
         shutil.copyfile(run.history_csv, building / "history.csv")
         png_source = topology.draw(run.model, building / "model.png")
-        figures.training_curves(history, version.paper,
-                                f"Version {version.number} ({version.name}): report figure 4.{version.number} "
-                                "and this run", building / "training.png")
+        figures.training_curves(history, version.paper, training_title(version), building / "training.png")
         save_inference_model(run.model, building / "model.keras")
         errors_section = analysis.write(building, version, run.test_images, run.test_true, run.test_probabilities)
         now = time.perf_counter()
@@ -81,6 +79,12 @@ def write_version_folder(folder: Path, run: FinishedRun) -> RunRecord:
     return dataclasses.replace(record, folder=folder)
 
 
+def training_title(version: Version) -> str:
+    if version.paper is None:
+        return f"{version.heading[0].upper()}{version.heading[1:]}: this run (no paper numbers for a rung)"
+    return f"Version {version.number} ({version.name}): report figure 4.{version.number} and this run"
+
+
 def describe(run: FinishedRun, history: list, model_png: str, deliverables_s: float, run_s: float) -> RunRecord:
     """metrics.json: every number of the run, what made it, and the paper's recipe it follows."""
     version, settings = run.version, run.settings
@@ -89,9 +93,9 @@ def describe(run: FinishedRun, history: list, model_png: str, deliverables_s: fl
         name=version.name,
         settings=Settings(**{k: v for k, v in settings.items() if k != "data_sha256"},
                           command=run.command,
-                          loss=version.loss, labels=version.label_encoding,
-                          optimizer=f"Adam, learning rate 0.001, betas 0.9/0.999, epsilon {version.adam_epsilon:g}",
+                          loss=version.loss, labels=version.label_encoding, optimizer=optimizer_text(version),
                           optimizer_origin=version.optimizer_origin,
+                          label_smoothing=version.label_smoothing or None, augmentation=version.augmentation,
                           speed=run.speed, resumed_from_epoch=run.resumed_from or None),
         results=Results(**run.results),
         history=history,
@@ -101,3 +105,12 @@ def describe(run: FinishedRun, history: list, model_png: str, deliverables_s: fl
         code=Code(**run.code),
         model_png=model_png,
     )
+
+
+def optimizer_text(version: Version) -> str:
+    """The optimizer in words: the report's constant rate, or a rung's warm-up + cosine schedule."""
+    rate = f"learning rate {version.learning_rate:g}"
+    if version.schedule == "warmup_cosine":
+        rate = (f"learning rate from 0 up to {version.learning_rate:g} over the first "
+                f"{version.warmup_fraction:.0%} of the steps, then down to 0 along a cosine")
+    return f"Adam, {rate}, betas {version.adam_beta_1:g}/{version.adam_beta_2:g}, epsilon {version.adam_epsilon:g}"

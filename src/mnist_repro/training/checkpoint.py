@@ -35,9 +35,10 @@ CODE = Path(__file__).resolve().parents[1]
 
 
 def code_fingerprint() -> str:
-    """SHA-256 over the sources that shape training (versions/, training/, data.py)."""
+    """SHA-256 over the sources that shape training (versions/, the ladder's rungs, training/, data.py)."""
     digest = hashlib.sha256()
-    files = sorted([*(CODE / "versions").glob("*.py"), *(CODE / "training").glob("*.py"), CODE / "data.py"])
+    files = sorted([*(CODE / "versions").glob("*.py"), *(CODE / "ladder").glob("**/*.py"),
+                    *(CODE / "training").glob("*.py"), CODE / "data.py"])
     for path in files:
         digest.update(path.relative_to(CODE).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()

@@ -7,6 +7,7 @@ callback saves the state after every epoch.
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from dataclasses import dataclass
@@ -55,7 +56,8 @@ def train_or_resume(plan) -> Trained:
         # seeds its layers as a fresh process does, and writes the same bytes.
         keras.backend.clear_session()
         train.seed_everything(plan.settings["seed"], plan.backend)
-        return train.compiled_model(plan.version, plan.settings["precision"], speed)
+        steps = math.ceil(len(plan.train[0]) / plan.settings["batch_size"]) * plan.settings["epochs"]
+        return train.compiled_model(plan.version, plan.settings["precision"], speed, steps)
 
     resumed = plan.checkpoint.resume(seeded_model, plan.restart)
     if resumed.discarded:
@@ -66,7 +68,7 @@ def train_or_resume(plan) -> Trained:
         print(f"training already complete at epoch {resumed.epoch}; writing the deliverables")
     else:
         if resumed.epoch:
-            print(f"resuming version {plan.version.number} from epoch {resumed.epoch}")
+            print(f"resuming {plan.version.label} from epoch {resumed.epoch}")
         validation = {"train": plan.train, "test": plan.test, "none": None}[plan.settings["validation"]]
         if validation is not None:
             print(f"Train on {len(plan.train[0])} samples, validate on {len(validation[0])} samples")
@@ -88,7 +90,7 @@ def train_or_resume(plan) -> Trained:
 
 def print_header(plan, env: dict) -> None:
     version, settings, mnist = plan.version, plan.settings, plan.mnist
-    print(f"mnist-repro: version {version.number} ({version.name}), seed {settings['seed']}, "
+    print(f"mnist-repro: {version.heading}, seed {settings['seed']}, "
           f"{settings['epochs']} epoch{'' if settings['epochs'] == 1 else 's'}, batch size {settings['batch_size']}, "
           f"validation data: {settings['validation']}")
     if plan.backend == "tensorflow":

@@ -28,14 +28,14 @@ class RunSettings:
     """What a run is asked to do: the options of `python -m mnist_repro run`, checked by
     `mnist_repro.train` (api.py), which the CLI calls too."""
 
-    version: versions.Version
+    version: versions.Version  # or a ladder rung (a Version without a number)
     epochs: int | None  # None: the version's
     batch_size: int | None
     seed: int
     data: str | None  # None: $MNIST_NPZ, then data/mnist.npz, then the network sources
     allow_unverified_data: bool
     out: Path | None  # receives ver_N/; None: nothing written and no checkpoint
-    validation: str
+    validation: str | None  # None: the recipe's (a version's "train"; most rungs' "none")
     limit: int | None
     restart: bool
     precision: str
@@ -51,7 +51,7 @@ class Run:
     (history.csv's rows), result.txt's numbers, the version folder it wrote (None: none), and each
     epoch's wall and CPU seconds (the CPU's of the epochs trained in this process)."""
 
-    version: int
+    version: int | None  # None for a ladder rung
     model: object  # keras.Sequential
     history: list[dict[str, float | None]]
     results: Results
@@ -94,7 +94,7 @@ class Scores:
 def run(settings: RunSettings) -> Run:
     """Train one version and, given a folder, write its deliverables there."""
     plan = make_plan(settings)  # every check that needs no TensorFlow
-    with plan.checkpoint.locked(f"version {plan.version.number} into {plan.out}"), \
+    with plan.checkpoint.locked(f"{plan.version.label} into {plan.out}"), \
             console.recorded(echo=settings.verbose) as transcript, plan.checkpoint.kept_on_failure():
         trained = train_or_resume(plan)
         scores = score(plan, trained)
@@ -113,12 +113,14 @@ def make_plan(settings: RunSettings) -> RunPlan:
     if out is not None:
         atomic.check_writable(out)
     mnist = data.load(settings.data, allow_unverified=settings.allow_unverified_data)
-    kept = {"version": version.number, "seed": settings.seed, "epochs": settings.epochs or version.epochs,
-            "batch_size": settings.batch_size or version.batch_size, "validation": settings.validation,
+    kept = {"version": version.number, **({"rung": version.name} if version.number is None else {}),
+            "seed": settings.seed, "epochs": settings.epochs or version.epochs,
+            "batch_size": settings.batch_size or version.batch_size,
+            "validation": settings.validation or version.validation,
             "limit": limit, "precision": settings.precision, "backend": settings.backend,
             "data_sha256": mnist.hashes()}
     checkpoint = (NoCheckpoint() if out is None else
-                  Checkpoint(paths.checkpoint_folder(out, version.number, settings.backend), kept))
+                  Checkpoint(paths.checkpoint_folder(out, version, settings.backend), kept))
     return RunPlan(version=version, settings=kept, out=out, mnist=mnist,
                    train=(mnist.x_train[:limit], mnist.y_train[:limit]),
                    test=(mnist.x_test[:limit], mnist.y_test[:limit]), checkpoint=checkpoint,
@@ -155,7 +157,7 @@ def write(plan: RunPlan, trained: Trained, scores: Scores, transcript) -> RunRec
     itself). Returns the record that metrics.json holds."""
     from ..outputs import version_folder
 
-    folder, mnist = paths.version_folder(plan.version.number, paths.backend_root(plan.out, plan.backend)), plan.mnist
+    folder, mnist = paths.run_folder(plan.version, paths.backend_root(plan.out, plan.backend)), plan.mnist
     finished = version_folder.FinishedRun(
         version=plan.version, model=trained.model,
         settings=plan.settings, command=plan.command, speed=plan.speed, resumed_from=trained.resumed_from, results=scores.results,

@@ -37,18 +37,39 @@ class StopBetweenSteps(keras.callbacks.Callback):
     on_test_batch_end = on_train_batch_end
 
 
-def compiled_model(version: Version, precision: str = "float32", speed: batches.Speed = batches.FAST) -> keras.Sequential:
-    """The version's model (its file's `model()`), compiled with the report's Adam (learning rate 0.001).
+def compiled_model(version: Version, precision: str = "float32", speed: batches.Speed = batches.FAST,
+                   steps: int | None = None) -> keras.Sequential:
+    """The version's model (its file's `model()`), compiled with its Adam and loss: the report's
+    (learning rate 0.001, betas 0.9 / 0.999, the loss by name) unless a ladder rung changes them.
+    `steps` (all the training's steps) sets the length of a rung's learning-rate schedule.
 
     With precision "mixed_bfloat16" the layers compute in bfloat16 on float32 variables; each
     version's output layer says `dtype="float32"`, so the softmax and the loss stay in full precision.
     """
     keras.mixed_precision.set_global_policy(precision)
     model = version.model()
-    optimizer = keras.optimizers.Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=version.adam_epsilon)
-    model.compile(optimizer=optimizer, loss=version.loss, metrics=["accuracy"],
+    optimizer = keras.optimizers.Adam(learning_rate=learning_rate(version, steps), beta_1=version.adam_beta_1,
+                                      beta_2=version.adam_beta_2, epsilon=version.adam_epsilon)
+    model.compile(optimizer=optimizer, loss=training_loss(version), metrics=["accuracy"],
                   steps_per_execution=speed.steps_per_execution)
     return model
+
+
+def learning_rate(version: Version, steps: int | None):
+    """A number (constant), or a warm-up + cosine schedule over `steps`: linear from 0 to the peak
+    over the warm-up's share of the steps, then a cosine down to 0 (Keras's CosineDecay)."""
+    if version.schedule == "constant":
+        return version.learning_rate
+    warmup = round(version.warmup_fraction * steps)
+    return keras.optimizers.schedules.CosineDecay(initial_learning_rate=0.0, decay_steps=steps - warmup,
+                                                  warmup_target=version.learning_rate, warmup_steps=warmup)
+
+
+def training_loss(version: Version):
+    """The loss by name (the report's), or its object where a rung smooths the labels."""
+    if version.label_smoothing:
+        return keras.losses.CategoricalCrossentropy(label_smoothing=version.label_smoothing)
+    return version.loss
 
 
 def scale(version: Version, images: np.ndarray) -> np.ndarray:

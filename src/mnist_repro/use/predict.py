@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import backend, errors, versions
-from ..paths import version_folder
+from ..paths import run_folder, version_folder
 from ..errors import ModelUnusable, UserError
 from ..outputs.atomic import replacing
 from . import preprocess
@@ -24,13 +24,16 @@ def load_model(number: int, root: Path | None = None):
     return load_model_file(model_path(number, root), number)
 
 
-def load_model_file(path: Path, number: int):
-    """The model.keras at `path`, checked to be a file that loads and takes version `number`'s input."""
-    remake = f"recreate it with `make run VERSION={number}`"
+def load_model_file(path: Path, number):
+    """The model.keras at `path`, checked to be a file that loads and takes version `number`'s input
+    (`number` may be a recipe: a Version, or a ladder rung)."""
+    recipe = number if isinstance(number, versions.Version) else versions.get(number)
+    make = f"make run VERSION={recipe.number}" if recipe.number is not None else f"make ladder-run RUNG={recipe.name}"
+    remake = f"recreate it with `{make}`"
     if path.is_dir():
         raise ModelUnusable(f"{path} is a folder, not a model file; remove it and {remake}")
     if not path.exists():
-        raise ModelUnusable(f"no trained model at {path}; create it with `make run VERSION={number}`")
+        raise ModelUnusable(f"no trained model at {path}; create it with `{make}`")
     keras = backend.load(backend.DEFAULT)  # predict, analyze, verify and the demo run on TensorFlow
 
     try:
@@ -38,10 +41,10 @@ def load_model_file(path: Path, number: int):
     except Exception as error:  # noqa: BLE001 - a damaged zip or h5 surfaces as many exception types
         raise ModelUnusable(f"{path} cannot be loaded ({type(error).__name__}: the file is damaged or not a "
                             f"Keras model); {remake}") from None
-    expected = tuple(versions.get(number).input_shape)
+    expected = tuple(recipe.input_shape)
     if tuple(model.input_shape[1:]) != expected:
-        raise ModelUnusable(f"{path} takes inputs of shape {tuple(model.input_shape[1:])}, not version "
-                            f"{number}'s {expected}: it is another version's model; {remake}")
+        raise ModelUnusable(f"{path} takes inputs of shape {tuple(model.input_shape[1:])}, not {recipe.label}"
+                            f"'s {expected}: it is another version's model; {remake}")
     return model
 
 
@@ -63,8 +66,11 @@ def save_seen(image: np.ndarray, path: Path) -> None:
 
 
 def predict(paths: list[str], number: int, as_json: bool = False, show: str | None = None,
-            root: Path | None = None) -> int:
-    version = versions.get(number)
+            root: Path | None = None, rung: str | None = None) -> int:
+    """`rung`: a ladder rung's trained model (deliverables/ladder/NAME/) in place of version `number`'s."""
+    from .. import ladder
+
+    version = ladder.get(rung) if rung else versions.get(number)
     files = [file for path in paths for file in preprocess.image_files(Path(path))]
     prepared, failures = [], []
     for file in files:
@@ -76,7 +82,7 @@ def predict(paths: list[str], number: int, as_json: bool = False, show: str | No
         only = failures[0][1]
         only.exit_code = 2  # the command's one input cannot be read, whatever the cause: bad input
         raise only
-    model = load_model(version.number, root) if prepared else None
+    model = load_model_file(run_folder(version, root) / "model.keras", version) if prepared else None
     results = []
     if prepared:
         probs = probabilities(model, version, np.stack([image for _, image in prepared]))
@@ -87,7 +93,7 @@ def predict(paths: list[str], number: int, as_json: bool = False, show: str | No
             if show:
                 save_seen(image, Path(show) / f"{file.stem}.seen.png")
     if as_json:
-        payload = {"version": version.number, "predictions": results,
+        payload = {"version": version.number, **({"rung": rung} if rung else {}), "predictions": results,
                    "errors": [{"file": str(f), "error": str(e)} for f, e in failures]}
         print(json.dumps(payload, indent=2))
     else:

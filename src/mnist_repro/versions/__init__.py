@@ -62,10 +62,31 @@ class Version:
     intra_op_threads: int | None = None
     # The file's `model()`, attached by `available()`: it returns the built keras.Sequential.
     model: Callable[[], object] | None = field(default=None, repr=False, compare=False)
+    # What the ladder's rungs (ladder/) change; the report's versions keep these defaults, which are
+    # its settings: a constant rate (the peak of "warmup_cosine": linear from 0 to it over
+    # `warmup_fraction` of all steps, then a cosine to 0), no label smoothing, the val pass over the
+    # training set after each epoch ("train"; "none": no val pass), no augmentation.
+    learning_rate: float = 0.001
+    schedule: str = "constant"
+    warmup_fraction: float = 0.0
+    adam_beta_1: float = 0.9
+    adam_beta_2: float = 0.999
+    label_smoothing: float = 0.0
+    validation: str = "train"
+    augmentation: str | None = None  # what a model's augmentation layer does, in words
 
     @property
     def label_encoding(self) -> str:
         return "one-hot" if self.one_hot else "integer"
+
+    @property
+    def label(self) -> str:
+        """How messages name it: "version 3" (a rung: "rung fast")."""
+        return f"version {self.number}"
+
+    @property
+    def heading(self) -> str:
+        return f"version {self.number} ({self.name})"
 
 
 def available() -> dict[int, Version]:
