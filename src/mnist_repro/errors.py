@@ -13,6 +13,7 @@ import contextlib
 import datetime
 import errno
 import os
+import sys
 import tempfile
 import traceback
 import zipfile
@@ -228,3 +229,13 @@ def internal_error(error: BaseException, command: str) -> str:
     if kept_training is not None and (Path(kept_training) / "state").exists():
         kept = f"; your training is kept in {kept_training} (run the same command again to continue)"
     return f"internal error: {what} — {where}{kept}"
+
+
+def one_line_exit(action) -> int:
+    """A script's main: `action()`'s exit code, or, for a UserError, its one line on stderr and its
+    exit code (the ladder's scripts, which run outside the CLI's handler)."""
+    try:
+        return action() or 0
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code

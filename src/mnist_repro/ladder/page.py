@@ -167,17 +167,16 @@ def figure(rows: list[facts.Row], path: Path) -> None:
 
 def main(root: Path | None = None) -> int:
     root = Path(root or paths.project_root())
-    try:
+
+    def write() -> None:
         found = gathered(root)
         with errors.writing("the ladder's page", root / "doc"):
             figure(found["rows"], root / FIGURE)
             atomic.write_text_atomic(root / DATA, json.dumps(data(found), indent=1) + "\n")
             atomic.write_text_atomic(root / PAGE, render(found))
-    except errors.UserError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return error.exit_code
-    print(f"wrote {PAGE}, {DATA} and {FIGURE}")
-    return 0
+        print(f"wrote {PAGE}, {DATA} and {FIGURE}")
+
+    return errors.one_line_exit(write)
 
 
 if __name__ == "__main__":

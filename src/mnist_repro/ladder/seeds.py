@@ -109,17 +109,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=positive_int, help="the first N images of each split (checks only; the page "
                                                   "reads only full runs)")
     args = parser.parse_args(argv)
-    try:
+
+    def run_all() -> int:
         rungs = [get(name) for name in args.rungs]
         root = args.root or paths.deliverables()
         for rung in rungs:
             code = run_seeds(rung, args.seeds or SEEDS.get(rung.name, 3), root, {"limit": args.limit})
             if code:
                 return code
-    except errors.UserError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return error.exit_code
-    return 0
+        return 0
+
+    return errors.one_line_exit(run_all)
 
 
 if __name__ == "__main__":

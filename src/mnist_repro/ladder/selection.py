@@ -161,17 +161,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--record", type=Path, default=RECORD)
     parser.add_argument("--limit", type=int, default=None, help="first N images of each split (tests only)")
     args = parser.parse_args(argv)
-    try:
+
+    def select() -> None:
         rungs = [get(name, include_dropped=True) for name in args.names]
         atomic.check_writable(args.record.parent)
         fit_set, holdout_set = split(data.load(), args.limit)
         for rung in rungs:
             for seed in args.seeds:
                 record_trial(args.record, rung, seed, fit_set, holdout_set)
-    except errors.UserError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return error.exit_code
-    return 0
+
+    return errors.one_line_exit(select)
 
 
 if __name__ == "__main__":
